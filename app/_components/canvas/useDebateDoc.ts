@@ -1,0 +1,67 @@
+'use client';
+
+import { useEffect, useState } from 'react';
+import * as Y from 'yjs';
+import { WebsocketProvider } from 'y-websocket';
+import * as decoding from 'lib0/decoding';
+import { MessageType, CloseReason, type CloseCode, type StatusMessage } from '@/lib/protocol';
+
+export type ConnectionStatus = 'connecting' | 'connected' | 'disconnected';
+
+export interface DebateDocState {
+  doc: Y.Doc | null;
+  provider: WebsocketProvider | null;
+  status: ConnectionStatus;
+  synced: boolean;
+  /** The server's save state, from Crux status frames. */
+  saving: 'ok' | 'paused';
+  /** Set when the server closed the connection for good (e.g. the debate was not found). */
+  fatal: string | null;
+  rejected: string | null;
+}
+
+export function syncUrl(): string {
+  const { protocol, host } = window.location;
+  return `${protocol === 'https:' ? 'wss' : 'ws'}://${host}/yjs`;
+}
+
+/** Opens the debate's Y.Doc over the sync socket; the provider lives as long as the component. */
+export function useDebateDoc(debateId: string): DebateDocState {
+  const [state, setState] = useState<DebateDocState>({
+    doc: null,
+    provider: null,
+    status: 'connecting',
+    synced: false,
+    saving: 'ok',
+    fatal: null,
+    rejected: null,
+  });
+
+  useEffect(() => {
+    const doc = new Y.Doc();
+    // disableBc: every change goes through the server, which validates and persists it.
+    const provider = new WebsocketProvider(syncUrl(), debateId, doc, { params: { client: 'crux' }, disableBc: true });
+    provider.messageHandlers[MessageType.Status] = (_enc, dec) => {
+      const msg = JSON.parse(decoding.readVarString(dec)) as StatusMessage;
+      if (msg.kind === 'saving') setState((s) => ({ ...s, saving: msg.state }));
+      else setState((s) => ({ ...s, rejected: `${msg.reason}: ${msg.detail}` }));
+    };
+    setState((s) => ({ ...s, doc, provider }));
+    const onStatus = ({ status }: { status: ConnectionStatus }) => setState((s) => ({ ...s, status }));
+    const onSync = (synced: boolean) => setState((s) => ({ ...s, synced }));
+    const onClosed = ({ code, reason }: { code: number; reason: string }) =>
+      setState((s) => ({ ...s, fatal: CloseReason[code as CloseCode] ?? (reason || `closed (${code})`) }));
+    provider.on('status', onStatus);
+    provider.on('sync', onSync);
+    provider.on('closed', onClosed);
+    return () => {
+      provider.off('status', onStatus);
+      provider.off('sync', onSync);
+      provider.off('closed', onClosed);
+      provider.destroy();
+      doc.destroy();
+    };
+  }, [debateId]);
+
+  return state;
+}

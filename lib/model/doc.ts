@@ -1,0 +1,334 @@
+import * as Y from 'yjs';
+import { CLAIM_KINDS, MAX_CLAIM_TEXT, MAX_CLAIMS, MAX_TAGS, MAX_TAG_LENGTH, type Claim, type ClaimKind } from './claim';
+import { RELATION_KINDS, type Relation, type RelationKind } from './relation';
+import type { ArgumentGraph } from './graph';
+
+/**
+ * The shape of a debate's Y.Doc, version 1:
+ *   meta:      Y.Map  { schemaVersion: number }
+ *   claims:    Y.Map<id, Y.Map { kind, text: Y.Text, x, y, author, tags: string[], createdAt, updatedAt }>
+ *   relations: Y.Map<id, Y.Map { from, to, kind, group, author, createdAt }>
+ * Claim text is a Y.Text so that two people typing in one claim merge character by character.
+ */
+export const DOC_SCHEMA_VERSION = 1;
+
+export type YClaim = Y.Map<unknown>;
+export type YRelation = Y.Map<unknown>;
+
+export const claimsMap = (doc: Y.Doc): Y.Map<YClaim> => doc.getMap('claims');
+export const relationsMap = (doc: Y.Doc): Y.Map<YRelation> => doc.getMap('relations');
+export const metaMap = (doc: Y.Doc): Y.Map<unknown> => doc.getMap('meta');
+
+const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+/** A 16-character random id; collision odds are negligible at the 20,000-claim limit. */
+export function newId(random: () => number = Math.random): string {
+  let s = '';
+  for (let i = 0; i < 16; i++) s += ID_ALPHABET[Math.floor(random() * ID_ALPHABET.length)];
+  return s;
+}
+
+export function initDoc(doc: Y.Doc): void {
+  const meta = metaMap(doc);
+  if (meta.get('schemaVersion') === undefined) meta.set('schemaVersion', DOC_SCHEMA_VERSION);
+}
+
+export interface NewClaim {
+  id?: string;
+  text: string;
+  kind?: ClaimKind;
+  x: number;
+  y: number;
+  author: string;
+  tags?: string[];
+  now?: number;
+}
+
+export function addClaim(doc: Y.Doc, input: NewClaim, origin?: unknown): string {
+  const id = input.id ?? newId();
+  const now = input.now ?? Date.now();
+  doc.transact(() => {
+    const m = new Y.Map<unknown>();
+    m.set('kind', input.kind ?? 'claim');
+    m.set('text', new Y.Text(input.text));
+    m.set('x', input.x);
+    m.set('y', input.y);
+    m.set('author', input.author);
+    m.set('tags', input.tags ?? []);
+    m.set('createdAt', now);
+    m.set('updatedAt', now);
+    claimsMap(doc).set(id, m);
+  }, origin);
+  return id;
+}
+
+/**
+ * Replaces a claim's text with the smallest edit (common prefix and suffix kept), so a
+ * concurrent edit elsewhere in the same text survives.
+ */
+export function setClaimText(doc: Y.Doc, id: string, text: string, origin?: unknown, now = Date.now()): void {
+  const c = claimsMap(doc).get(id);
+  if (!c) return;
+  const yt = c.get('text');
+  if (!(yt instanceof Y.Text)) return;
+  const old = yt.toString();
+  if (old === text) return;
+  let start = 0;
+  while (start < old.length && start < text.length && old[start] === text[start]) start++;
+  let endOld = old.length;
+  let endNew = text.length;
+  while (endOld > start && endNew > start && old[endOld - 1] === text[endNew - 1]) {
+    endOld--;
+    endNew--;
+  }
+  doc.transact(() => {
+    if (endOld > start) yt.delete(start, endOld - start);
+    if (endNew > start) yt.insert(start, text.slice(start, endNew));
+    c.set('updatedAt', now);
+  }, origin);
+}
+
+export function updateClaim(
+  doc: Y.Doc,
+  id: string,
+  patch: Partial<Pick<Claim, 'kind' | 'x' | 'y' | 'tags'>>,
+  origin?: unknown,
+  now = Date.now(),
+): void {
+  const c = claimsMap(doc).get(id);
+  if (!c) return;
+  doc.transact(() => {
+    for (const [k, v] of Object.entries(patch)) if (v !== undefined) c.set(k, v);
+    c.set('updatedAt', now);
+  }, origin);
+}
+
+/** Deletes claims and every relation that touches them (and undercuts of those relations). */
+export function deleteClaims(doc: Y.Doc, ids: Iterable<string>, origin?: unknown): void {
+  const dead = new Set(ids);
+  doc.transact(() => {
+    const rels = relationsMap(doc);
+    const deadRels = new Set<string>();
+    let grew = true;
+    while (grew) {
+      grew = false;
+      rels.forEach((r, rid) => {
+        if (deadRels.has(rid)) return;
+        const from = r.get('from') as string;
+        const to = r.get('to') as string;
+        if (dead.has(from) || dead.has(to) || deadRels.has(to)) {
+          deadRels.add(rid);
+          grew = true;
+        }
+      });
+    }
+    for (const rid of deadRels) rels.delete(rid);
+    for (const id of dead) claimsMap(doc).delete(id);
+  }, origin);
+}
+
+export interface NewRelation {
+  id?: string;
+  from: string;
+  to: string;
+  kind: RelationKind;
+  group?: string;
+  author: string;
+  now?: number;
+}
+
+export function addRelation(doc: Y.Doc, input: NewRelation, origin?: unknown): string {
+  const id = input.id ?? newId();
+  doc.transact(() => {
+    const m = new Y.Map<unknown>();
+    m.set('from', input.from);
+    m.set('to', input.to);
+    m.set('kind', input.kind);
+    m.set('group', input.group ?? '');
+    m.set('author', input.author);
+    m.set('createdAt', input.now ?? Date.now());
+    relationsMap(doc).set(id, m);
+  }, origin);
+  return id;
+}
+
+export function deleteRelations(doc: Y.Doc, ids: Iterable<string>, origin?: unknown): void {
+  const dead = new Set(ids);
+  doc.transact(() => {
+    const rels = relationsMap(doc);
+    // Undercuts of a deleted relation lose their target, so they go too.
+    rels.forEach((r, rid) => {
+      if (dead.has(r.get('to') as string)) dead.add(rid);
+    });
+    for (const id of dead) rels.delete(id);
+  }, origin);
+}
+
+export function readClaim(id: string, m: YClaim): Claim {
+  const text = m.get('text');
+  const tags = m.get('tags');
+  return {
+    id,
+    text: text instanceof Y.Text ? text.toString() : typeof text === 'string' ? text : '',
+    kind: (m.get('kind') as ClaimKind) ?? 'claim',
+    x: Number(m.get('x') ?? 0),
+    y: Number(m.get('y') ?? 0),
+    author: String(m.get('author') ?? ''),
+    tags: Array.isArray(tags) ? tags.filter((t): t is string => typeof t === 'string') : [],
+    createdAt: Number(m.get('createdAt') ?? 0),
+    updatedAt: Number(m.get('updatedAt') ?? 0),
+  };
+}
+
+export function readRelation(id: string, m: YRelation): Relation {
+  return {
+    id,
+    from: String(m.get('from') ?? ''),
+    to: String(m.get('to') ?? ''),
+    kind: (m.get('kind') as RelationKind) ?? 'supports',
+    group: String(m.get('group') ?? ''),
+    author: String(m.get('author') ?? ''),
+    createdAt: Number(m.get('createdAt') ?? 0),
+  };
+}
+
+export function readGraph(doc: Y.Doc): ArgumentGraph {
+  const claims: Claim[] = [];
+  claimsMap(doc).forEach((m, id) => claims.push(readClaim(id, m)));
+  const relations: Relation[] = [];
+  relationsMap(doc).forEach((m, id) => relations.push(readRelation(id, m)));
+  return { claims, relations };
+}
+
+/** Writes a whole graph into an empty document in one transaction (seed, import, restore). */
+export function writeGraph(doc: Y.Doc, graph: ArgumentGraph, origin?: unknown): void {
+  doc.transact(() => {
+    initDoc(doc);
+    for (const c of graph.claims)
+      addClaim(doc, { id: c.id, text: c.text, kind: c.kind, x: c.x, y: c.y, author: c.author, tags: c.tags, now: c.createdAt });
+    for (const r of graph.relations)
+      addRelation(doc, { id: r.id, from: r.from, to: r.to, kind: r.kind, group: r.group, author: r.author, now: r.createdAt });
+  }, origin);
+}
+
+/** A named reason the server gives when it refuses a document change. */
+export interface DocViolation {
+  reason:
+    | 'unknown-root'
+    | 'bad-schema-version'
+    | 'unknown-claim-kind'
+    | 'claim-text-too-long'
+    | 'claim-field-invalid'
+    | 'too-many-claims'
+    | 'non-finite-position'
+    | 'unknown-relation-kind'
+    | 'relation-to-missing-claim'
+    | 'relation-field-invalid';
+  id?: string;
+  detail: string;
+}
+
+const KNOWN_ROOTS = new Set(['meta', 'claims', 'relations', 'comments']);
+
+function checkClaim(id: string, m: unknown, out: DocViolation[]): void {
+  if (!(m instanceof Y.Map)) {
+    out.push({ reason: 'claim-field-invalid', id, detail: 'claim is not a map' });
+    return;
+  }
+  const kind = m.get('kind');
+  if (!CLAIM_KINDS.includes(kind as ClaimKind)) out.push({ reason: 'unknown-claim-kind', id, detail: `kind ${String(kind)}` });
+  const text = m.get('text');
+  if (!(text instanceof Y.Text)) out.push({ reason: 'claim-field-invalid', id, detail: 'text must be Y.Text' });
+  else if (text.length > MAX_CLAIM_TEXT) out.push({ reason: 'claim-text-too-long', id, detail: `${text.length} > ${MAX_CLAIM_TEXT}` });
+  for (const k of ['x', 'y'] as const) {
+    const v = m.get(k);
+    if (typeof v !== 'number' || !Number.isFinite(v)) out.push({ reason: 'non-finite-position', id, detail: `${k}=${String(v)}` });
+  }
+  const tags = m.get('tags');
+  if (tags !== undefined && (!Array.isArray(tags) || tags.length > MAX_TAGS || tags.some((t) => typeof t !== 'string' || t.length > MAX_TAG_LENGTH)))
+    out.push({ reason: 'claim-field-invalid', id, detail: 'tags' });
+  const author = m.get('author');
+  if (author !== undefined && (typeof author !== 'string' || author.length > 200)) out.push({ reason: 'claim-field-invalid', id, detail: 'author' });
+}
+
+function checkRelation(id: string, m: unknown, claims: Y.Map<YClaim>, rels: Y.Map<YRelation>, out: DocViolation[]): void {
+  if (!(m instanceof Y.Map)) {
+    out.push({ reason: 'relation-field-invalid', id, detail: 'relation is not a map' });
+    return;
+  }
+  const kind = m.get('kind');
+  if (!RELATION_KINDS.includes(kind as RelationKind)) {
+    out.push({ reason: 'unknown-relation-kind', id, detail: `kind ${String(kind)}` });
+    return;
+  }
+  const from = m.get('from');
+  const to = m.get('to');
+  if (typeof from !== 'string' || !claims.has(from)) out.push({ reason: 'relation-to-missing-claim', id, detail: `from ${String(from)}` });
+  const targetOk = typeof to === 'string' && (kind === 'undercuts' ? rels.has(to) && to !== id : claims.has(to));
+  if (!targetOk) out.push({ reason: 'relation-to-missing-claim', id, detail: `to ${String(to)}` });
+  const group = m.get('group');
+  if (group !== undefined && (typeof group !== 'string' || group.length > 64)) out.push({ reason: 'relation-field-invalid', id, detail: 'group' });
+}
+
+/**
+ * Checks the document against the schema. With `touched`, only those claims and relations are
+ * checked (plus relations pointing at touched claims) — the server's per-update path; without
+ * it, everything (used after load and in tests).
+ */
+export function validateDoc(doc: Y.Doc, touched?: { claims: Set<string>; relations: Set<string>; roots: Set<string> }): DocViolation[] {
+  const out: DocViolation[] = [];
+  const claims = claimsMap(doc);
+  const rels = relationsMap(doc);
+  const roots = touched ? touched.roots : new Set(doc.share.keys());
+  for (const name of roots) if (!KNOWN_ROOTS.has(name)) out.push({ reason: 'unknown-root', detail: name });
+  const v = metaMap(doc).get('schemaVersion');
+  if (v !== undefined && v !== DOC_SCHEMA_VERSION) out.push({ reason: 'bad-schema-version', detail: String(v) });
+  if (claims.size > MAX_CLAIMS) out.push({ reason: 'too-many-claims', detail: `${claims.size} > ${MAX_CLAIMS}` });
+  if (!touched) {
+    claims.forEach((m, id) => checkClaim(id, m, out));
+    rels.forEach((m, id) => checkRelation(id, m, claims, rels, out));
+    return out;
+  }
+  for (const id of touched.claims) {
+    const m = claims.get(id);
+    if (m !== undefined) checkClaim(id, m, out);
+  }
+  const relIds = new Set(touched.relations);
+  if (touched.claims.size > 0 || touched.relations.size > 0) {
+    // A deleted claim or relation must not leave a dangling relation behind.
+    rels.forEach((m, id) => {
+      if (relIds.has(id)) return;
+      const from = m.get('from') as string;
+      const to = m.get('to') as string;
+      if (touched.claims.has(from) || touched.claims.has(to) || touched.relations.has(to)) relIds.add(id);
+    });
+  }
+  for (const id of relIds) {
+    const m = rels.get(id);
+    if (m !== undefined) checkRelation(id, m, claims, rels, out);
+  }
+  return out;
+}
+
+/** Which claims, relations and roots a transaction changed: feeds validateDoc's `touched`. */
+export function touchedBy(tr: Y.Transaction): { claims: Set<string>; relations: Set<string>; roots: Set<string> } {
+  const claims = new Set<string>();
+  const relations = new Set<string>();
+  const roots = new Set<string>();
+  const doc = tr.doc;
+  const cm = claimsMap(doc);
+  const rm = relationsMap(doc);
+  for (const [type, keys] of tr.changed) {
+    // Walk up to the child of a root map to learn which claim or relation changed.
+    let t: Y.AbstractType<unknown> = type as Y.AbstractType<unknown>;
+    let key: string | null = null;
+    while (t._item !== null) {
+      key = t._item.parentSub;
+      t = t._item.parent as Y.AbstractType<unknown>;
+    }
+    for (const [name, root] of doc.share) if (root === t) roots.add(name);
+    const ids = type === t ? [...keys].filter((k): k is string => k !== null) : key !== null ? [key] : [];
+    if (t === cm) ids.forEach((id) => claims.add(id));
+    else if (t === rm) ids.forEach((id) => relations.add(id));
+  }
+  return { claims, relations, roots };
+}

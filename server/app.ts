@@ -1,0 +1,150 @@
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { openDatabase, type Database } from './db/client';
+import { loadMigrations, migrate } from './db/migrate';
+import { SqlDocStore, type DocStore } from './persistence/docStore';
+import { GroupCommitWriter } from './persistence/writer';
+import { RoomManager, DEFAULT_COMPACTION, type CompactionPolicy } from './rooms/manager';
+import { SyncServer, type Admit } from './transport/sync';
+import { setRuntime } from './runtime';
+import { seedAgiDebate } from './services/seed';
+import { CloseCode, CloseReason } from '../lib/protocol';
+import type { Config } from './config';
+
+export interface CruxServer {
+  url: string;
+  port: number;
+  db: Database;
+  rooms: RoomManager;
+  writer: GroupCommitWriter;
+  sync: SyncServer;
+  http: http.Server;
+  /** Stop accepting, close sockets, flush persistence, close the database. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  config: Config;
+  /** Serve the Next.js app. Integration tests of sync and storage leave it off. */
+  next?: boolean;
+  compaction?: CompactionPolicy;
+  /** Replace the SQL store (fault injection in tests). */
+  wrapStore?: (store: DocStore) => DocStore;
+  log?: (msg: string) => void;
+}
+
+type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> | void;
+
+/**
+ * Builds the whole process: database (migrated, seeded), document rooms, the /yjs sync endpoint
+ * and, optionally, Next.js — on one HTTP server. main.ts and the integration tests share it.
+ */
+export async function startServer(opts: StartOptions): Promise<CruxServer> {
+  const { config } = opts;
+  const log = opts.log ?? ((m: string) => console.log(m));
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: path.join(config.dataDir, 'pglite') });
+  let httpServer: http.Server | undefined;
+  try {
+    const res = await migrate(db.sql, await loadMigrations(path.join(config.rootDir, 'prisma', 'migrations')));
+    if (res.applied.length > 0) log(`[db] applied migrations: ${res.applied.join(', ')}`);
+    if (config.seed) {
+      const s = await seedAgiDebate(db.prisma, { onlyIfEmpty: true });
+      if (s.created) log(`[seed] created the launch debate "${s.debateId}"`);
+    }
+
+    const baseStore = new SqlDocStore(db.sql);
+    const store = opts.wrapStore ? opts.wrapStore(baseStore) : baseStore;
+    // The writer reports save-state changes to every room; rooms need the writer, so the
+    // manager is bound after both exist.
+    const roomsRef: { current?: RoomManager } = {};
+    const writer = new GroupCommitWriter(store, {
+      onStateChange: (state, err) => {
+        if (state === 'paused') log(`[persistence] saving paused, retrying: ${err?.message ?? ''}`);
+        else log('[persistence] saving resumed');
+        roomsRef.current?.broadcastStatus({ kind: 'saving', state, pending: writer.pending });
+      },
+    });
+    const rooms = new RoomManager(store, writer, opts.compaction ?? DEFAULT_COMPACTION);
+    roomsRef.current = rooms;
+
+    const admit: Admit = async (_req, debateId) => {
+      const exists = await db.prisma.debate.count({ where: { id: debateId } });
+      if (!exists) return { ok: false, status: 404, reason: 'Not Found' };
+      return { ok: true, canWrite: () => true, label: 'anonymous' };
+    };
+    const sync = new SyncServer({ rooms, admit });
+
+    let nextHandler: RequestHandler = (_req, res) => {
+      res.statusCode = 404;
+      res.end('not found');
+    };
+    let closeNext: (() => Promise<void>) | undefined;
+    if (opts.next !== false) {
+      const { default: next } = await import('next');
+      const app = next({ dev: config.dev, dir: config.rootDir, hostname: 'localhost', port: config.port });
+      await app.prepare();
+      const handle = app.getRequestHandler();
+      nextHandler = (req, res) => handle(req, res);
+      closeNext = () => app.close();
+    }
+
+    httpServer = http.createServer((req, res) => {
+      Promise.resolve(nextHandler(req, res)).catch((e: unknown) => {
+        console.error('[http] unhandled error:', e);
+        if (!res.headersSent) res.statusCode = 500;
+        res.end('internal error');
+      });
+    });
+    // Next attaches its own 'upgrade' listener on its first request and ends sockets whose path
+    // looks like a page. Routing at emit() means /yjs upgrades never reach any other listener.
+    const server = httpServer;
+    const emit = server.emit.bind(server) as (event: string, ...args: unknown[]) => boolean;
+    server.emit = ((event: string, ...args: unknown[]) => {
+      if (event === 'upgrade') {
+        const [req, socket, head] = args as [http.IncomingMessage, Duplex, Buffer];
+        if (SyncServer.matches(req.url)) {
+          sync.handleUpgrade(req, socket, head);
+          return true;
+        }
+        if (!emit(event, ...args)) socket.destroy();
+        return true;
+      }
+      return emit(event, ...args);
+    }) as typeof server.emit;
+
+    setRuntime({ config, db, rooms, writer });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const port = (server.address() as AddressInfo).port;
+    const url = `http://localhost:${port}`;
+
+    let closing: Promise<void> | undefined;
+    const close = () =>
+      (closing ??= (async () => {
+        sync.stopAccepting();
+        server.close();
+        server.closeIdleConnections();
+        await rooms.closeAll(CloseCode.ShuttingDown, CloseReason[CloseCode.ShuttingDown]);
+        // Updates that still cannot be saved after 10 s are given up; their senders still hold them.
+        await writer.close(10_000);
+        await rooms.settle();
+        sync.close();
+        server.closeAllConnections();
+        await closeNext?.().catch(() => undefined);
+        setRuntime(undefined);
+        await db.close();
+      })());
+    return { url, port, db, rooms, writer, sync, http: server, close };
+  } catch (e) {
+    httpServer?.close();
+    await db.close().catch(() => undefined);
+    throw e;
+  }
+}

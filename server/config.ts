@@ -1,0 +1,48 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must start with postgres:// or postgresql://')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  CRUX_DATA_DIR: z.string().default('./.data'),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
+  CRUX_SEED: z.enum(['auto', 'off']).default('auto'),
+  CRUX_PUBLIC_URL: z.string().url().optional(),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  /** PGlite lives in `${dataDir}/pglite`. */
+  dataDir: string;
+  dev: boolean;
+  seed: boolean;
+  /** Where the app lives: the project root (Next's dir). */
+  rootDir: string;
+  publicUrl: string | undefined;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv, rootDir: string): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const msg = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`invalid configuration: ${msg}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: path.resolve(rootDir, e.CRUX_DATA_DIR),
+    dev: e.NODE_ENV === 'development',
+    seed: e.CRUX_SEED === 'auto',
+    rootDir,
+    publicUrl: e.CRUX_PUBLIC_URL,
+  };
+}

@@ -1,0 +1,74 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import { PrismaClient } from './generated/client';
+import { pgliteSql, postgresSql, type Sql } from './sql';
+
+export type { PrismaClient };
+
+export interface Database {
+  kind: 'pglite' | 'postgres';
+  prisma: PrismaClient;
+  sql: Sql;
+  /** Where the data lives, for logs: a directory or a redacted connection string. */
+  location: string;
+  close(): Promise<void>;
+}
+
+export interface DatabaseConfig {
+  /** postgres://… selects Postgres; undefined selects embedded PGlite in dataDir. */
+  databaseUrl?: string;
+  /** PGlite directory; "memory://" keeps it in memory (tests). */
+  dataDir: string;
+}
+
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://(unparseable)';
+  }
+}
+
+/** The one place a Prisma client is made: Postgres when a URL is given, PGlite otherwise. */
+export async function openDatabase(config: DatabaseConfig): Promise<Database> {
+  if (config.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10, idleTimeoutMillis: 30_000 });
+    // An idle client losing its server must not crash the process; the next query reports it.
+    pool.on('error', (err) => console.error('[db] idle client error:', err.message));
+    const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+    return {
+      kind: 'postgres',
+      prisma,
+      sql: postgresSql(pool),
+      location: redactUrl(config.databaseUrl),
+      close: async () => {
+        await prisma.$disconnect();
+        await pool.end();
+      },
+    };
+  }
+  let dataDir = config.dataDir;
+  if (!dataDir.startsWith('memory://')) {
+    dataDir = path.resolve(dataDir);
+    // PGlite creates only the last path segment itself.
+    await mkdir(path.dirname(dataDir), { recursive: true });
+  }
+  const db = await PGlite.create(dataDir);
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
+  return {
+    kind: 'pglite',
+    prisma,
+    sql: pgliteSql(db),
+    location: dataDir,
+    close: async () => {
+      await prisma.$disconnect();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,293 @@
+import * as Y from 'yjs';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as syncProtocol from 'y-protocols/sync';
+import * as encoding from 'lib0/encoding';
+import * as decoding from 'lib0/decoding';
+import { MessageType, SyncStep, CloseCode, CloseReason, type StatusMessage } from '../../lib/protocol';
+import { touchedBy, validateDoc, type DocViolation } from '../../lib/model/doc';
+import type { GroupCommitWriter } from '../persistence/writer';
+
+/** A connected client, independent of the transport (a ws socket in production, a pipe in tests). */
+export interface Peer {
+  send(frame: Uint8Array): void;
+  close(code: CloseCode, reason: string): void;
+  /** Crux clients opt into Status frames; stock y-websocket clients would log them as unknown. */
+  readonly wantsStatus: boolean;
+  /** May this peer change the document? Readers still send awareness. */
+  canWrite(): boolean;
+  readonly label: string;
+}
+
+export class ProtocolError extends Error {
+  constructor(
+    readonly code: CloseCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const frame = (build: (e: encoding.Encoder) => void): Uint8Array => {
+  const e = encoding.createEncoder();
+  build(e);
+  return encoding.toUint8Array(e);
+};
+
+export const statusFrame = (msg: StatusMessage): Uint8Array =>
+  frame((e) => {
+    encoding.writeVarUint(e, MessageType.Status);
+    encoding.writeVarString(e, JSON.stringify(msg));
+  });
+
+export interface RoomHooks {
+  /** Called after an update is durable and applied, e.g. for the SQL projection. */
+  onDurableUpdate?: (room: Room, update: Uint8Array) => void;
+  /** Called after appends so the manager can schedule compaction. */
+  onAppended?: (room: Room, bytes: number) => void;
+}
+
+/**
+ * One debate's live document. `doc` holds only durable state: an incoming update is validated
+ * against `candidate` (doc + every update still being committed), written through the group
+ * commit writer, and only then applied to `doc` — whose update handler relays it. So a client
+ * never receives, and a new joiner never syncs, anything the store could still lose.
+ */
+export class Room {
+  readonly doc = new Y.Doc();
+  private candidate = new Y.Doc();
+  /** Updates accepted into `candidate` but not yet durable, in commit order. */
+  private inFlight: Uint8Array[] = [];
+  readonly awareness: awarenessProtocol.Awareness;
+  readonly peers = new Map<Peer, Set<number>>();
+  logCount = 0;
+  logBytes = 0;
+  compacting = false;
+  destroyed = false;
+
+  constructor(
+    readonly id: string,
+    initial: Uint8Array[],
+    private readonly writer: GroupCommitWriter,
+    private readonly hooks: RoomHooks = {},
+  ) {
+    // Loaded state is applied before any handler is attached: nothing here is relayed or re-stored.
+    Y.transact(this.doc, () => {
+      for (const u of initial) Y.applyUpdate(this.doc, u);
+    });
+    Y.applyUpdate(this.candidate, Y.encodeStateAsUpdate(this.doc));
+    this.awareness = new awarenessProtocol.Awareness(this.doc);
+    this.awareness.setLocalState(null);
+    this.doc.on('update', (update: Uint8Array, origin: unknown) => this.relay(update, origin));
+    this.awareness.on('update', ({ added, updated, removed }: AwarenessChange, origin: unknown) => {
+      const changed = added.concat(updated, removed);
+      const ids = origin instanceof Object ? this.peers.get(origin as Peer) : undefined;
+      if (ids) {
+        for (const c of added) ids.add(c);
+        for (const c of removed) ids.delete(c);
+      }
+      const msg = frame((e) => {
+        encoding.writeVarUint(e, MessageType.Awareness);
+        encoding.writeVarUint8Array(e, awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed));
+      });
+      for (const p of this.peers.keys()) p.send(msg);
+    });
+  }
+
+  get size(): number {
+    return this.peers.size;
+  }
+
+  get inFlightCount(): number {
+    return this.inFlight.length;
+  }
+
+  join(peer: Peer): void {
+    this.peers.set(peer, new Set());
+    // Step 1 asks the client for what we lack; the client answers with step 2 (its updates).
+    peer.send(
+      frame((e) => {
+        encoding.writeVarUint(e, MessageType.Sync);
+        syncProtocol.writeSyncStep1(e, this.doc);
+      }),
+    );
+    const states = this.awareness.getStates();
+    if (states.size > 0)
+      peer.send(
+        frame((e) => {
+          encoding.writeVarUint(e, MessageType.Awareness);
+          encoding.writeVarUint8Array(e, awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...states.keys()]));
+        }),
+      );
+    if (peer.wantsStatus) peer.send(statusFrame({ kind: 'saving', state: this.writer.saveState, pending: this.inFlight.length }));
+  }
+
+  leave(peer: Peer): void {
+    const ids = this.peers.get(peer);
+    this.peers.delete(peer);
+    if (ids && ids.size > 0) awarenessProtocol.removeAwarenessStates(this.awareness, [...ids], null);
+  }
+
+  broadcastStatus(msg: StatusMessage): void {
+    const f = statusFrame(msg);
+    for (const p of this.peers.keys()) if (p.wantsStatus) p.send(f);
+  }
+
+  /**
+   * Handles one inbound frame. Throws ProtocolError for frames that must close the connection;
+   * the caller closes with its code.
+   */
+  receive(peer: Peer, data: Uint8Array): void {
+    const d = decoding.createDecoder(data);
+    let type: number;
+    try {
+      type = decoding.readVarUint(d);
+    } catch {
+      throw new ProtocolError(CloseCode.MalformedMessage, 'empty or truncated frame');
+    }
+    switch (type) {
+      case MessageType.Sync:
+        return this.receiveSync(peer, d);
+      case MessageType.Awareness: {
+        let update: Uint8Array;
+        try {
+          update = decoding.readVarUint8Array(d);
+          awarenessProtocol.applyAwarenessUpdate(this.awareness, update, peer);
+        } catch {
+          throw new ProtocolError(CloseCode.MalformedMessage, 'malformed awareness update');
+        }
+        return;
+      }
+      case MessageType.QueryAwareness:
+        peer.send(
+          frame((e) => {
+            encoding.writeVarUint(e, MessageType.Awareness);
+            encoding.writeVarUint8Array(e, awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...this.awareness.getStates().keys()]));
+          }),
+        );
+        return;
+      case MessageType.Auth:
+        // Clients never authenticate in-band; authentication happened at the upgrade.
+        return;
+      default:
+        throw new ProtocolError(CloseCode.MalformedMessage, `unknown message type ${type}`);
+    }
+  }
+
+  private receiveSync(peer: Peer, d: decoding.Decoder): void {
+    let step: number;
+    let payload: Uint8Array;
+    try {
+      step = decoding.readVarUint(d);
+      payload = decoding.readVarUint8Array(d);
+    } catch {
+      throw new ProtocolError(CloseCode.MalformedMessage, 'truncated sync message');
+    }
+    if (step === SyncStep.Step1) {
+      let update: Uint8Array;
+      try {
+        update = Y.encodeStateAsUpdate(this.doc, payload);
+      } catch {
+        throw new ProtocolError(CloseCode.MalformedMessage, 'malformed state vector');
+      }
+      peer.send(
+        frame((e) => {
+          encoding.writeVarUint(e, MessageType.Sync);
+          encoding.writeVarUint(e, SyncStep.Step2);
+          encoding.writeVarUint8Array(e, update);
+        }),
+      );
+      return;
+    }
+    if (step !== SyncStep.Step2 && step !== SyncStep.Update) throw new ProtocolError(CloseCode.MalformedMessage, `unknown sync step ${step}`);
+    if (!peer.canWrite()) {
+      // A reader's step 2 is usually empty (it has nothing we lack); anything else is refused.
+      if (isEmptyUpdate(payload)) return;
+      if (peer.wantsStatus) peer.send(statusFrame({ kind: 'rejected', reason: 'read-only', detail: 'you may read this debate but not change it' }));
+      throw new ProtocolError(CloseCode.Forbidden, 'read-only');
+    }
+    this.accept(peer, payload);
+  }
+
+  /** Validates, then commits, then applies and relays. */
+  private accept(peer: Peer, update: Uint8Array): void {
+    const violations = this.check(update);
+    if (violations.length > 0) {
+      const v = violations[0]!;
+      if (peer.wantsStatus) peer.send(statusFrame({ kind: 'rejected', reason: v.reason, detail: v.detail }));
+      throw new ProtocolError(v.reason === 'malformed' ? CloseCode.MalformedMessage : CloseCode.InvalidUpdate, `${v.reason}: ${v.detail}`);
+    }
+    this.inFlight.push(update);
+    this.writer.write(this.id, update).then(
+      () => {
+        this.inFlight.shift();
+        this.logCount++;
+        this.logBytes += update.byteLength;
+        if (!this.destroyed) Y.applyUpdate(this.doc, update, peer);
+        this.hooks.onDurableUpdate?.(this, update);
+        this.hooks.onAppended?.(this, update.byteLength);
+      },
+      () => {
+        // Only at shutdown: the update was never relayed; its sender keeps it and resends on reconnect.
+        this.inFlight.shift();
+      },
+    );
+  }
+
+  private check(update: Uint8Array): (DocViolation | { reason: 'malformed'; detail: string })[] {
+    let violations: (DocViolation | { reason: 'malformed'; detail: string })[] = [];
+    const onTr = (tr: Y.Transaction) => {
+      violations = validateDoc(this.candidate, touchedBy(tr));
+    };
+    this.candidate.on('afterTransaction', onTr);
+    try {
+      Y.applyUpdate(this.candidate, update);
+    } catch (e) {
+      violations = [{ reason: 'malformed', detail: e instanceof Error ? e.message : 'undecodable update' }];
+    } finally {
+      this.candidate.off('afterTransaction', onTr);
+    }
+    if (violations.length > 0) this.rebuildCandidate();
+    return violations;
+  }
+
+  /** After a refused update the candidate holds content that must not exist: start it over. */
+  private rebuildCandidate(): void {
+    this.candidate.destroy();
+    this.candidate = new Y.Doc();
+    Y.applyUpdate(this.candidate, Y.encodeStateAsUpdate(this.doc));
+    for (const u of this.inFlight) Y.applyUpdate(this.candidate, u);
+  }
+
+  private relay(update: Uint8Array, origin: unknown): void {
+    const msg = frame((e) => {
+      encoding.writeVarUint(e, MessageType.Sync);
+      syncProtocol.writeUpdate(e, update);
+    });
+    for (const p of this.peers.keys()) if (p !== origin) p.send(msg);
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+    this.awareness.destroy();
+    this.doc.destroy();
+    this.candidate.destroy();
+  }
+}
+
+interface AwarenessChange {
+  added: number[];
+  updated: number[];
+  removed: number[];
+}
+
+/** An update that carries no structs and no deletions (what an up-to-date client sends as step 2). */
+export function isEmptyUpdate(update: Uint8Array): boolean {
+  try {
+    const { structs, ds } = Y.decodeUpdate(update);
+    return structs.length === 0 && ds.clients.size === 0;
+  } catch {
+    return false;
+  }
+}
+
+export { CloseReason };

@@ -1,0 +1,170 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket, type RawData } from 'ws';
+import { CloseCode, CloseReason, MAX_MESSAGE_BYTES } from '../../lib/protocol';
+import { claimIdSchema } from '../../lib/model/claim';
+import { ProtocolError, type Peer } from '../rooms/room';
+import { RoomLoadError, type RoomManager } from '../rooms/manager';
+
+export const SYNC_PATH_PREFIX = '/yjs/';
+
+/** Outcome of checking an upgrade: HTTP status to refuse with, or what the peer may do. */
+export type Admission = { ok: true; canWrite: () => boolean; label: string } | { ok: false; status: 401 | 403 | 404 | 503; reason: string };
+
+export type Admit = (req: IncomingMessage, debateId: string) => Promise<Admission>;
+
+export interface SyncServerOptions {
+  rooms: RoomManager;
+  admit: Admit;
+  /** Interval of keep-alive pings; a peer that misses one is dropped. */
+  pingIntervalMs?: number;
+}
+
+const rawToBytes = (data: RawData): Uint8Array => {
+  if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data));
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+};
+
+function refuse(socket: Duplex, status: number, reason: string): void {
+  const text = `${status} ${reason}`;
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
+}
+
+/**
+ * The /yjs/<debateId> endpoint: the standard y-websocket protocol over `ws`. Frames from one
+ * socket are handled strictly in order; frames that arrive while its room is still loading
+ * wait in a queue.
+ */
+export class SyncServer {
+  private readonly wss: WebSocketServer;
+  private readonly sockets = new Set<WebSocket>();
+  private readonly pingTimer: NodeJS.Timeout;
+  private accepting = true;
+
+  constructor(private readonly opts: SyncServerOptions) {
+    // ws reads frames up to twice our limit so that we can close with our own named code; beyond
+    // that ws stops reading and closes with 1009 (Message Too Big) itself.
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: 2 * MAX_MESSAGE_BYTES, perMessageDeflate: false });
+    const alive = new WeakSet<WebSocket>();
+    this.wss.on('connection', (ws: WebSocket) => {
+      alive.add(ws);
+      ws.on('pong', () => alive.add(ws));
+    });
+    this.pingTimer = setInterval(() => {
+      for (const ws of this.sockets) {
+        if (!alive.has(ws)) {
+          ws.terminate();
+          continue;
+        }
+        alive.delete(ws);
+        ws.ping();
+      }
+    }, opts.pingIntervalMs ?? 30_000);
+    this.pingTimer.unref();
+  }
+
+  get connectionCount(): number {
+    return this.sockets.size;
+  }
+
+  static matches(url: string | undefined): boolean {
+    return typeof url === 'string' && url.startsWith(SYNC_PATH_PREFIX);
+  }
+
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    if (!this.accepting) return refuse(socket, 503, 'Shutting Down');
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const debateId = decodeURIComponent(url.pathname.slice(SYNC_PATH_PREFIX.length));
+    if (!claimIdSchema.safeParse(debateId).success) return refuse(socket, 404, 'Not Found');
+    const wantsStatus = url.searchParams.get('client') === 'crux';
+    this.opts.admit(req, debateId).then(
+      (adm) => {
+        if (!adm.ok) return refuse(socket, adm.status, adm.reason);
+        if (!this.accepting) return refuse(socket, 503, 'Shutting Down');
+        this.wss.handleUpgrade(req, socket, head, (ws) => {
+          this.wss.emit('connection', ws, req);
+          this.serve(ws, debateId, adm, wantsStatus);
+        });
+      },
+      (e: unknown) => {
+        console.error('[sync] admission failed:', e instanceof Error ? e.message : e);
+        refuse(socket, 503, 'Service Unavailable');
+      },
+    );
+  }
+
+  private serve(ws: WebSocket, debateId: string, adm: Extract<Admission, { ok: true }>, wantsStatus: boolean): void {
+    this.sockets.add(ws);
+    const { rooms } = this.opts;
+    let closed = false;
+    const peer: Peer = {
+      label: adm.label,
+      wantsStatus,
+      canWrite: adm.canWrite,
+      send: (f) => {
+        if (ws.readyState === ws.OPEN) ws.send(f);
+      },
+      close: (code, reason) => {
+        if (closed) return;
+        closed = true;
+        ws.close(code, reason);
+      },
+    };
+    const fail = (code: CloseCode, detail: string) => {
+      if (closed) return;
+      closed = true;
+      // The reason is the stable name; details stay in our log (close reasons are capped at 123 bytes).
+      console.warn(`[sync] closing ${adm.label} on ${debateId}: ${CloseReason[code]} (${detail})`);
+      ws.close(code, CloseReason[code]);
+    };
+    const queue: Uint8Array[] = [];
+    let room: Awaited<ReturnType<RoomManager['join']>> | undefined;
+    const handle = (data: Uint8Array) => {
+      if (closed || !room) return;
+      if (data.byteLength > MAX_MESSAGE_BYTES) return fail(CloseCode.MessageTooLarge, `${data.byteLength} bytes`);
+      try {
+        room.receive(peer, data);
+      } catch (e) {
+        if (e instanceof ProtocolError) return fail(e.code, e.message);
+        console.error('[sync] unexpected error handling a frame:', e);
+        fail(CloseCode.MalformedMessage, 'unhandled');
+      }
+    };
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      if (!isBinary) return fail(CloseCode.MalformedMessage, 'text frame');
+      const bytes = rawToBytes(data);
+      if (room) handle(bytes);
+      else queue.push(bytes);
+    });
+    ws.on('error', () => undefined);
+    const joined = rooms.join(debateId, peer);
+    ws.on('close', () => {
+      closed = true;
+      this.sockets.delete(ws);
+      joined.then((r) => rooms.leave(r, peer)).catch(() => undefined);
+    });
+    joined.then(
+      (r) => {
+        room = r;
+        if (closed) return;
+        for (const b of queue.splice(0)) handle(b);
+      },
+      (e: unknown) => {
+        fail(CloseCode.LoadFailed, e instanceof RoomLoadError ? e.message : String(e));
+      },
+    );
+  }
+
+  /** Refuses new upgrades; existing sockets stay until closeAll. */
+  stopAccepting(): void {
+    this.accepting = false;
+  }
+
+  close(): void {
+    clearInterval(this.pingTimer);
+    for (const ws of this.sockets) ws.terminate();
+    this.wss.close();
+  }
+}
