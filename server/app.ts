@@ -99,7 +99,12 @@ export async function startServer(opts: StartOptions): Promise<CruxServer> {
     });
     // Next attaches its own 'upgrade' listener on its first request and ends sockets whose path
     // looks like a page. Routing at emit() means /yjs upgrades never reach any other listener.
+    // Node only emits 'upgrade' when a listener exists, hence the one below for everything else.
     const server = httpServer;
+    server.on('upgrade', (_req: http.IncomingMessage, socket: Duplex) => {
+      // Not /yjs and nobody else (Next's dev HMR) listening: nothing will answer this socket.
+      if (server.listenerCount('upgrade') === 1) socket.destroy();
+    });
     const emit = server.emit.bind(server) as (event: string, ...args: unknown[]) => boolean;
     server.emit = ((event: string, ...args: unknown[]) => {
       if (event === 'upgrade') {
@@ -108,8 +113,6 @@ export async function startServer(opts: StartOptions): Promise<CruxServer> {
           sync.handleUpgrade(req, socket, head);
           return true;
         }
-        if (!emit(event, ...args)) socket.destroy();
-        return true;
       }
       return emit(event, ...args);
     }) as typeof server.emit;

@@ -27,6 +27,17 @@ export function newId(random: () => number = Math.random): string {
   return s;
 }
 
+/**
+ * Instantiates the root types with their real classes. Call it on a fresh doc before applying
+ * remote updates: otherwise Yjs integrates them under a placeholder AbstractType that the first
+ * getMap() replaces, and observers or transactions holding the placeholder miss the changes.
+ */
+export function ensureRoots(doc: Y.Doc): void {
+  metaMap(doc);
+  claimsMap(doc);
+  relationsMap(doc);
+}
+
 export function initDoc(doc: Y.Doc): void {
   const meta = metaMap(doc);
   if (meta.get('schemaVersion') === undefined) meta.set('schemaVersion', DOC_SCHEMA_VERSION);
@@ -74,11 +85,17 @@ export function setClaimText(doc: Y.Doc, id: string, text: string, origin?: unkn
   if (old === text) return;
   let start = 0;
   while (start < old.length && start < text.length && old[start] === text[start]) start++;
+  // Never cut between the halves of a surrogate pair: Yjs would store each half as U+FFFD.
+  if (start > 0 && isHighSurrogate(old.charCodeAt(start - 1))) start--;
   let endOld = old.length;
   let endNew = text.length;
   while (endOld > start && endNew > start && old[endOld - 1] === text[endNew - 1]) {
     endOld--;
     endNew--;
+  }
+  if (endOld < old.length && isLowSurrogate(old.charCodeAt(endOld))) {
+    endOld++;
+    endNew++;
   }
   doc.transact(() => {
     if (endOld > start) yt.delete(start, endOld - start);
@@ -86,6 +103,9 @@ export function setClaimText(doc: Y.Doc, id: string, text: string, origin?: unkn
     c.set('updatedAt', now);
   }, origin);
 }
+
+const isHighSurrogate = (c: number): boolean => c >= 0xd800 && c <= 0xdbff;
+const isLowSurrogate = (c: number): boolean => c >= 0xdc00 && c <= 0xdfff;
 
 export function updateClaim(
   doc: Y.Doc,
@@ -156,9 +176,16 @@ export function deleteRelations(doc: Y.Doc, ids: Iterable<string>, origin?: unkn
   doc.transact(() => {
     const rels = relationsMap(doc);
     // Undercuts of a deleted relation lose their target, so they go too.
-    rels.forEach((r, rid) => {
-      if (dead.has(r.get('to') as string)) dead.add(rid);
-    });
+    let grew = true;
+    while (grew) {
+      grew = false;
+      rels.forEach((r, rid) => {
+        if (!dead.has(rid) && dead.has(r.get('to') as string)) {
+          dead.add(rid);
+          grew = true;
+        }
+      });
+    }
     for (const id of dead) rels.delete(id);
   }, origin);
 }
@@ -314,21 +341,24 @@ export function touchedBy(tr: Y.Transaction): { claims: Set<string>; relations: 
   const claims = new Set<string>();
   const relations = new Set<string>();
   const roots = new Set<string>();
-  const doc = tr.doc;
-  const cm = claimsMap(doc);
-  const rm = relationsMap(doc);
+  // Name the roots from doc.share without calling getMap: on a doc loaded with applyUpdate the
+  // roots are untyped until first requested, and getMap swaps in a new object that the types
+  // in tr.changed would no longer match.
+  const rootNames = new Map<unknown, string>();
+  for (const [name, root] of tr.doc.share) rootNames.set(root, name);
   for (const [type, keys] of tr.changed) {
-    // Walk up to the child of a root map to learn which claim or relation changed.
     let t: Y.AbstractType<unknown> = type as Y.AbstractType<unknown>;
     let key: string | null = null;
     while (t._item !== null) {
       key = t._item.parentSub;
       t = t._item.parent as Y.AbstractType<unknown>;
     }
-    for (const [name, root] of doc.share) if (root === t) roots.add(name);
+    const name = rootNames.get(t);
+    if (name === undefined) continue;
+    roots.add(name);
     const ids = type === t ? [...keys].filter((k): k is string => k !== null) : key !== null ? [key] : [];
-    if (t === cm) ids.forEach((id) => claims.add(id));
-    else if (t === rm) ids.forEach((id) => relations.add(id));
+    if (name === 'claims') ids.forEach((id) => claims.add(id));
+    else if (name === 'relations') ids.forEach((id) => relations.add(id));
   }
   return { claims, relations, roots };
 }

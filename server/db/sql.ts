@@ -33,6 +33,9 @@ export function pgliteSql(db: PGlite): Sql {
       await t.exec(text);
     },
   });
+  // PGlite is one connection, so a session-level advisory lock is re-entrant for every caller in
+  // this process; sessions are therefore serialised here instead.
+  let sessionTail: Promise<unknown> = Promise.resolve();
   const self: Sql = {
     kind: 'pglite',
     query: async <T,>(text: string, params?: unknown[]) => (await db.query<T>(text, params)).rows,
@@ -42,8 +45,11 @@ export function pgliteSql(db: PGlite): Sql {
     // PGlite's transaction() holds its internal mutex, so Prisma's queries (which go through
     // the same PGlite instance) cannot interleave with ours.
     transaction: (fn) => db.transaction((t) => fn(tx(t))),
-    // PGlite is a single connection: every call is already "one session".
-    session: (fn) => fn({ query: self.query, exec: self.exec, transaction: self.transaction }),
+    session: <T,>(fn: (s: SqlSession) => Promise<T>): Promise<T> => {
+      const run = sessionTail.then(() => fn({ query: self.query, exec: self.exec, transaction: self.transaction }));
+      sessionTail = run.catch(() => undefined);
+      return run;
+    },
   };
   return self;
 }

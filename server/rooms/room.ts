@@ -4,7 +4,7 @@ import * as syncProtocol from 'y-protocols/sync';
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
 import { MessageType, SyncStep, CloseCode, CloseReason, type StatusMessage } from '../../lib/protocol';
-import { touchedBy, validateDoc, type DocViolation } from '../../lib/model/doc';
+import { ensureRoots, touchedBy, validateDoc, type DocViolation } from '../../lib/model/doc';
 import type { GroupCommitWriter } from '../persistence/writer';
 
 /** A connected client, independent of the transport (a ws socket in production, a pipe in tests). */
@@ -70,6 +70,8 @@ export class Room {
     private readonly writer: GroupCommitWriter,
     private readonly hooks: RoomHooks = {},
   ) {
+    ensureRoots(this.doc);
+    ensureRoots(this.candidate);
     // Loaded state is applied before any handler is attached: nothing here is relayed or re-stored.
     Y.transact(this.doc, () => {
       for (const u of initial) Y.applyUpdate(this.doc, u);
@@ -199,9 +201,9 @@ export class Room {
       return;
     }
     if (step !== SyncStep.Step2 && step !== SyncStep.Update) throw new ProtocolError(CloseCode.MalformedMessage, `unknown sync step ${step}`);
+    // Every client answers our step 1 with a step 2; when it has nothing new there is nothing to store.
+    if (isEmptyUpdate(payload)) return;
     if (!peer.canWrite()) {
-      // A reader's step 2 is usually empty (it has nothing we lack); anything else is refused.
-      if (isEmptyUpdate(payload)) return;
       if (peer.wantsStatus) peer.send(statusFrame({ kind: 'rejected', reason: 'read-only', detail: 'you may read this debate but not change it' }));
       throw new ProtocolError(CloseCode.Forbidden, 'read-only');
     }
@@ -254,6 +256,7 @@ export class Room {
   private rebuildCandidate(): void {
     this.candidate.destroy();
     this.candidate = new Y.Doc();
+    ensureRoots(this.candidate);
     Y.applyUpdate(this.candidate, Y.encodeStateAsUpdate(this.doc));
     for (const u of this.inFlight) Y.applyUpdate(this.candidate, u);
   }

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import * as decoding from 'lib0/decoding';
+import { ensureRoots } from '@/lib/model/doc';
 import { MessageType, CloseReason, type CloseCode, type StatusMessage } from '@/lib/protocol';
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'disconnected';
@@ -39,6 +40,7 @@ export function useDebateDoc(debateId: string): DebateDocState {
 
   useEffect(() => {
     const doc = new Y.Doc();
+    ensureRoots(doc);
     // disableBc: every change goes through the server, which validates and persists it.
     const provider = new WebsocketProvider(syncUrl(), debateId, doc, { params: { client: 'crux' }, disableBc: true });
     provider.messageHandlers[MessageType.Status] = (_enc, dec) => {

@@ -1,0 +1,115 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import * as Y from 'yjs';
+import { WebSocket } from 'ws';
+import { WebsocketProvider } from 'y-websocket';
+import { startServer, type CruxServer, type StartOptions } from '../../server/app';
+import type { Config } from '../../server/config';
+import { readGraph } from '../../lib/model/doc';
+import type { ArgumentGraph } from '../../lib/model/graph';
+
+export const ROOT = path.resolve(import.meta.dirname, '..', '..');
+
+/** A store the suites run against: PGlite always, Postgres when DATABASE_URL is set. */
+export interface TestStore {
+  name: 'pglite' | 'postgres';
+  /** Settings for a server that should see this store's data. */
+  config(): Pick<Config, 'databaseUrl' | 'dataDir'>;
+  dispose(): Promise<void>;
+}
+
+const pgAdminUrl = process.env.DATABASE_URL;
+
+/**
+ * A fresh, empty database per call: a temp directory for PGlite, a new database on the Postgres
+ * server (dropped by dispose; we only ever drop databases we created).
+ */
+export async function createStore(name: 'pglite' | 'postgres'): Promise<TestStore> {
+  if (name === 'pglite') {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'crux-test-'));
+    return { name, config: () => ({ databaseUrl: undefined, dataDir: dir }), dispose: () => rm(dir, { recursive: true, force: true }) };
+  }
+  if (!pgAdminUrl) throw new Error('DATABASE_URL is not set');
+  const dbName = `crux_t_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  const admin = new pg.Client({ connectionString: pgAdminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${dbName}"`);
+  await admin.end();
+  const u = new URL(pgAdminUrl);
+  u.pathname = `/${dbName}`;
+  const url = u.toString();
+  return {
+    name,
+    config: () => ({ databaseUrl: url, dataDir: path.join(os.tmpdir(), 'crux-unused') }),
+    dispose: async () => {
+      const a = new pg.Client({ connectionString: pgAdminUrl });
+      await a.connect();
+      await a.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+      await a.end();
+    },
+  };
+}
+
+/** The stores every storage-touching suite runs against. */
+export const STORES: ('pglite' | 'postgres')[] = pgAdminUrl ? ['pglite', 'postgres'] : ['pglite'];
+
+export function testConfig(store: TestStore, over: Partial<Config> = {}): Config {
+  return {
+    port: 0, // a free port, so suites can run in parallel
+    host: '127.0.0.1',
+    dev: false,
+    seed: false,
+    rootDir: ROOT,
+    publicUrl: undefined,
+    ...store.config(),
+    ...over,
+  };
+}
+
+export async function startTestServer(store: TestStore, opts: Partial<StartOptions> = {}, over: Partial<Config> = {}): Promise<CruxServer> {
+  return startServer({ next: false, log: () => undefined, ...opts, config: testConfig(store, over) });
+}
+
+export async function createDebateRow(server: CruxServer, id: string, title = 'Test debate'): Promise<void> {
+  await server.db.prisma.debate.create({ data: { id, title } });
+}
+
+/** A stock y-websocket client in Node, exactly as a third party would use it. */
+export function connectClient(server: CruxServer, debateId: string, doc = new Y.Doc()): { doc: Y.Doc; provider: WebsocketProvider } {
+  const provider = new WebsocketProvider(`ws://127.0.0.1:${server.port}/yjs`, debateId, doc, {
+    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+    disableBc: true,
+  });
+  return { doc, provider };
+}
+
+export function waitFor(cond: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const t0 = Date.now();
+    const tick = () => {
+      if (cond()) return resolve();
+      if (Date.now() - t0 > timeoutMs) return reject(new Error(`timed out waiting for ${what}`));
+      setTimeout(tick, 10);
+    };
+    tick();
+  });
+}
+
+export const synced = (p: WebsocketProvider) => waitFor(() => p.synced, 10_000, 'provider sync');
+
+/** Reads a debate's stored document straight from the tables, as a fresh load would. */
+export async function storedDoc(server: CruxServer, debateId: string): Promise<Y.Doc> {
+  const doc = new Y.Doc();
+  const snap = await server.db.sql.query<{ data: Uint8Array }>('SELECT "data" FROM "DocSnapshot" WHERE "debateId" = $1', [debateId]);
+  const rows = await server.db.sql.query<{ data: Uint8Array }>('SELECT "data" FROM "DocUpdate" WHERE "debateId" = $1 ORDER BY "id"', [debateId]);
+  for (const r of [...snap, ...rows]) Y.applyUpdate(doc, r.data);
+  return doc;
+}
+
+/** The graph with claims and relations sorted by id: Y.Map iteration order differs across replicas. */
+export function canonicalGraph(doc: Y.Doc): ArgumentGraph {
+  const g = readGraph(doc);
+  return { claims: [...g.claims].sort((a, b) => a.id.localeCompare(b.id)), relations: [...g.relations].sort((a, b) => a.id.localeCompare(b.id)) };
+}
