@@ -1,4 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -22,6 +24,29 @@ export interface TestStore {
 
 const pgAdminUrl = process.env.DATABASE_URL;
 
+let template: Promise<Blob> | undefined;
+/**
+ * initdb inside PGlite takes several seconds; loading a dump of a fresh cluster takes a fraction
+ * of that. The dump is cached in the temp dir, keyed by the PGlite version, and shared by every
+ * worker and run.
+ */
+function pgliteTemplate(): Promise<Blob> {
+  return (template ??= (async () => {
+    const version = JSON.parse(await readFile(path.join(ROOT, 'node_modules', '@electric-sql', 'pglite', 'package.json'), 'utf8')).version as string;
+    const file = path.join(os.tmpdir(), `crux-pglite-template-${version}.tar.gz`);
+    if (existsSync(file)) return new Blob([await readFile(file)]);
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'crux-tpl-'));
+    const db = await PGlite.create(path.join(dir, 'pglite'));
+    const dump = await db.dumpDataDir('gzip');
+    await db.close();
+    const tmp = `${file}.${process.pid}.tmp`;
+    await writeFile(tmp, new Uint8Array(await dump.arrayBuffer()));
+    await rename(tmp, file);
+    await rm(dir, { recursive: true, force: true });
+    return dump;
+  })());
+}
+
 /**
  * A fresh, empty database per call: a temp directory for PGlite, a new database on the Postgres
  * server (dropped by dispose; we only ever drop databases we created).
@@ -29,6 +54,8 @@ const pgAdminUrl = process.env.DATABASE_URL;
 export async function createStore(name: 'pglite' | 'postgres'): Promise<TestStore> {
   if (name === 'pglite') {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'crux-test-'));
+    const db = await PGlite.create(path.join(dir, 'pglite'), { loadDataDir: await pgliteTemplate() });
+    await db.close();
     return { name, config: () => ({ databaseUrl: undefined, dataDir: dir }), dispose: () => rm(dir, { recursive: true, force: true }) };
   }
   if (!pgAdminUrl) throw new Error('DATABASE_URL is not set');
