@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { openDatabase, type Database } from '../../server/db/client';
 import { loadMigrations, migrate } from '../../server/db/migrate';
@@ -43,7 +43,7 @@ const norm = (t: SchemaTable) => ({
   indexes: t.indexes.map((u) => u.join(',')).sort(),
 });
 
-describe.each(STORES)('migrations match prisma/schema.prisma (%s)', (storeName) => {
+describe.each(STORES)('migrations match prisma/schema/*.prisma (%s)', (storeName) => {
   let store: TestStore;
   let db: Database;
   beforeAll(async () => {
@@ -58,7 +58,9 @@ describe.each(STORES)('migrations match prisma/schema.prisma (%s)', (storeName) 
   });
 
   it('has exactly the schema tables (plus the migrator table), with the same columns, types, nullability and indexes', async () => {
-    const expected = parsePrismaSchema(await readFile(path.join(ROOT, 'prisma', 'schema.prisma'), 'utf8'));
+    const dir = path.join(ROOT, 'prisma', 'schema');
+    const files = (await readdir(dir)).filter((f) => f.endsWith('.prisma')).sort();
+    const expected = parsePrismaSchema((await Promise.all(files.map((f) => readFile(path.join(dir, f), 'utf8')))).join('\n'));
     expect(expected.length).toBeGreaterThan(0);
     const tables = await db.sql.query<{ t: string }>(`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`);
     expect(tables.map((r) => r.t).sort()).toEqual([...expected.map((t) => t.name), '_crux_migrations'].sort());

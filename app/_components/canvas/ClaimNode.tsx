@@ -43,7 +43,8 @@ function ClaimNodeView({ id, data, selected }: NodeProps<ClaimFlowNode>) {
 
   return (
     <div className={`claim claim-${data.kind}${selected ? ' is-selected' : ''}`} data-testid="claim-node" data-claim-id={id} onDoubleClick={() => setEditing(true)}>
-      <Handle type="target" position={Position.Top} />
+      {/* Arguments sit below what they argue about: edges leave a child at its top and enter the parent at its bottom. */}
+      <Handle type="source" position={Position.Top} />
       <div className="claim-kind">{KIND_LABEL[data.kind]}</div>
       {editing ? (
         <textarea
@@ -70,7 +71,7 @@ function ClaimNodeView({ id, data, selected }: NodeProps<ClaimFlowNode>) {
           ))}
         </div>
       )}
-      <Handle type="source" position={Position.Bottom} />
+      <Handle type="target" position={Position.Bottom} />
     </div>
   );
 }
