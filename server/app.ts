@@ -7,7 +7,10 @@ import { loadMigrations, migrate } from './db/migrate';
 import { SqlDocStore, type DocStore } from './persistence/docStore';
 import { GroupCommitWriter } from './persistence/writer';
 import { RoomManager, DEFAULT_COMPACTION, type CompactionPolicy } from './rooms/manager';
-import { SyncServer, type Admit } from './transport/sync';
+import { SyncServer } from './transport/sync';
+import { createAdmit } from './access/admit';
+import { createProjection } from './projection/claims';
+import { startLiveBus, type LiveBus } from './live/bus';
 import { setRuntime } from './runtime';
 import { seedAgiDebate } from './services/seed';
 import { CloseCode, CloseReason } from '../lib/protocol';
@@ -20,6 +23,7 @@ export interface CruxServer {
   rooms: RoomManager;
   writer: GroupCommitWriter;
   sync: SyncServer;
+  live: LiveBus;
   http: http.Server;
   /** Stop accepting, close sockets, flush persistence, close the database. */
   close(): Promise<void>;
@@ -66,15 +70,12 @@ export async function startServer(opts: StartOptions): Promise<CruxServer> {
         roomsRef.current?.broadcastStatus({ kind: 'saving', state, pending: writer.pending });
       },
     });
-    const rooms = new RoomManager(store, writer, opts.compaction ?? DEFAULT_COMPACTION);
+    const projection = createProjection(db);
+    const live = await startLiveBus(db);
+    const rooms = new RoomManager(store, writer, opts.compaction ?? DEFAULT_COMPACTION, projection.hooks);
     roomsRef.current = rooms;
 
-    const admit: Admit = async (_req, debateId) => {
-      const exists = await db.prisma.debate.count({ where: { id: debateId } });
-      if (!exists) return { ok: false, status: 404, reason: 'Not Found' };
-      return { ok: true, canWrite: () => true, label: 'anonymous' };
-    };
-    const sync = new SyncServer({ rooms, admit });
+    const sync = new SyncServer({ rooms, admit: createAdmit(db) });
 
     let nextHandler: RequestHandler = (_req, res) => {
       res.statusCode = 404;
@@ -117,7 +118,7 @@ export async function startServer(opts: StartOptions): Promise<CruxServer> {
       return emit(event, ...args);
     }) as typeof server.emit;
 
-    setRuntime({ config, db, rooms, writer });
+    setRuntime({ config, db, rooms, writer, live });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.host, () => {
@@ -138,13 +139,16 @@ export async function startServer(opts: StartOptions): Promise<CruxServer> {
         // Updates that still cannot be saved after 10 s are given up; their senders still hold them.
         await writer.close(10_000);
         await rooms.settle();
+        await projection.flush();
+        await projection.close();
+        await live.close();
         sync.close();
         server.closeAllConnections();
         await closeNext?.().catch(() => undefined);
         setRuntime(undefined);
         await db.close();
       })());
-    return { url, port, db, rooms, writer, sync, http: server, close };
+    return { url, port, db, rooms, writer, sync, live, http: server, close };
   } catch (e) {
     httpServer?.close();
     await db.close().catch(() => undefined);

@@ -2,6 +2,7 @@ import type { Database } from './db/client';
 import type { RoomManager } from './rooms/manager';
 import type { GroupCommitWriter } from './persistence/writer';
 import type { Config } from './config';
+import type { LiveBus } from './live/bus';
 
 /**
  * What route handlers need from the running server. Next bundles app/ code separately from the
@@ -13,6 +14,7 @@ export interface Runtime {
   db: Database;
   rooms: RoomManager;
   writer: GroupCommitWriter;
+  live: LiveBus;
 }
 
 const KEY = Symbol.for('crux.runtime');

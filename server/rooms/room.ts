@@ -4,7 +4,7 @@ import * as syncProtocol from 'y-protocols/sync';
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
 import { MessageType, SyncStep, CloseCode, CloseReason, type StatusMessage } from '../../lib/protocol';
-import { ensureRoots, touchedBy, validateDoc, type DocViolation } from '../../lib/model/doc';
+import { REPAIRABLE, ensureRoots, relationsMap, touchedBy, validateDoc, type DocViolation } from '../../lib/model/doc';
 import type { GroupCommitWriter } from '../persistence/writer';
 
 /** A connected client, independent of the transport (a ws socket in production, a pipe in tests). */
@@ -213,18 +213,40 @@ export class Room {
   /** Validates, then commits, then applies and relays. */
   private accept(peer: Peer, update: Uint8Array): void {
     const violations = this.check(update);
-    if (violations.length > 0) {
-      const v = violations[0]!;
+    const fatal = violations.filter((v) => !REPAIRABLE.has(v.reason as DocViolation['reason']));
+    if (fatal.length > 0) {
+      const v = fatal[0]!;
+      this.rebuildCandidate();
       if (peer.wantsStatus) peer.send(statusFrame({ kind: 'rejected', reason: v.reason, detail: v.detail }));
       throw new ProtocolError(v.reason === 'malformed' ? CloseCode.MalformedMessage : CloseCode.InvalidUpdate, `${v.reason}: ${v.detail}`);
     }
+    this.commit(update, peer);
+    if (violations.length > 0) {
+      // A relation raced with the deletion of its endpoint. Refusing would lock its author out
+      // (the client resends on every reconnect), so the server deletes the relation itself.
+      const dead = new Set(violations.map((v) => (v as DocViolation).id).filter((id): id is string => id !== undefined));
+      let repair: Uint8Array | undefined;
+      const capture = (u: Uint8Array) => {
+        repair = u;
+      };
+      this.candidate.on('update', capture);
+      this.candidate.transact(() => {
+        for (const id of dead) relationsMap(this.candidate).delete(id);
+      }, 'server-repair');
+      this.candidate.off('update', capture);
+      if (repair) this.commit(repair, 'server-repair');
+    }
+  }
+
+  /** Queues a validated update for durability; applies it to `doc` (which relays it) once stored. */
+  private commit(update: Uint8Array, origin: unknown): void {
     this.inFlight.push(update);
     this.writer.write(this.id, update).then(
       () => {
         this.inFlight.shift();
         this.logCount++;
         this.logBytes += update.byteLength;
-        if (!this.destroyed) Y.applyUpdate(this.doc, update, peer);
+        if (!this.destroyed) Y.applyUpdate(this.doc, update, origin);
         this.hooks.onDurableUpdate?.(this, update);
         this.hooks.onAppended?.(this, update.byteLength);
       },
@@ -248,7 +270,6 @@ export class Room {
     } finally {
       this.candidate.off('afterTransaction', onTr);
     }
-    if (violations.length > 0) this.rebuildCandidate();
     return violations;
   }
 
