@@ -29,9 +29,18 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': restrict([
         { group: ['node:*', 'fs', 'path', 'crypto', 'http', 'net', 'child_process'], message: 'lib/ is pure: no Node built-ins.' },
-        { group: ['react', 'react-dom', 'react/*', 'next', 'next/*', '@xyflow/*', '@tanstack/*'], message: 'lib/ is pure: no UI frameworks.' },
-        { group: ['@prisma/*', 'prisma', 'pg', '@electric-sql/*', 'pglite-prisma-adapter', 'ws'], message: 'lib/ is pure: no database or transport.' },
-        { group: ['**/server/**', '**/app/**', '@/server/*', '@/app/*', '@/server', '@/app'], message: 'lib/ must not import server/ or app/.' },
+        {
+          group: ['react', 'react-dom', 'react/*', 'next', 'next/*', '@xyflow/*', '@tanstack/*'],
+          message: 'lib/ is pure: no UI frameworks.',
+        },
+        {
+          group: ['@prisma/*', 'prisma', 'pg', '@electric-sql/*', 'pglite-prisma-adapter', 'ws'],
+          message: 'lib/ is pure: no database or transport.',
+        },
+        {
+          group: ['**/server/**', '**/app/**', '@/server/*', '@/app/*', '@/server', '@/app'],
+          message: 'lib/ must not import server/ or app/.',
+        },
       ]),
     },
   },
@@ -39,7 +48,10 @@ export default tseslint.config(
     files: ['server/**/*.ts'],
     rules: {
       'no-restricted-imports': restrict([
-        { group: ['**/app/**', '@/app/*', '@/app', 'react', 'react-dom', '@xyflow/*', '@tanstack/*'], message: 'server/ must not import app/ or UI code.' },
+        {
+          group: ['**/app/**', '@/app/*', '@/app', 'react', 'react-dom', '@xyflow/*', '@tanstack/*'],
+          message: 'server/ must not import app/ or UI code.',
+        },
       ]),
     },
   },
@@ -48,13 +60,25 @@ export default tseslint.config(
     ignores: ['app/**/page.tsx', 'app/**/layout.tsx'],
     rules: {
       'no-restricted-imports': restrict([
-        { group: ['**/server/**', '@/server/*', '@/server'], message: 'Client code talks to the server over HTTP or the socket, never by import.' },
+        {
+          group: ['**/server/**', '@/server/*', '@/server'],
+          message: 'Client code talks to the server over HTTP or the socket, never by import.',
+        },
       ]),
     },
   },
   {
     files: ['scripts/**/*.mjs', '*.js', 'bench/**/*.mjs'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', URL: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        URL: 'readonly',
+      },
+    },
   },
   {
     files: ['**/*.ts', '**/*.tsx'],

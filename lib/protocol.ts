@@ -54,5 +54,4 @@ export const MAX_MESSAGE_BYTES = 1024 * 1024;
 
 /** Status payloads carried by MessageType.Status frames (JSON). */
 export type StatusMessage =
-  | { kind: 'saving'; state: 'ok' | 'paused'; pending: number }
-  | { kind: 'rejected'; reason: string; detail: string };
+  { kind: 'saving'; state: 'ok' | 'paused'; pending: number } | { kind: 'rejected'; reason: string; detail: string };

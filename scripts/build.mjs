@@ -52,4 +52,5 @@ export function buildIfNeeded({ force = false } = {}) {
   return true;
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) buildIfNeeded({ force: process.argv.includes('--force') });
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url))
+  buildIfNeeded({ force: process.argv.includes('--force') });

@@ -11,9 +11,13 @@ const env = {
   PRISMA_HIDE_UPDATE_MESSAGE: '1',
   CHECKPOINT_DISABLE: '1',
 };
-const res = spawnSync(process.execPath, [path.join(root, 'node_modules', 'prisma', 'build', 'index.js'), 'generate', '--schema', 'prisma/schema'], {
-  cwd: root,
-  env,
-  stdio: 'inherit',
-});
+const res = spawnSync(
+  process.execPath,
+  [path.join(root, 'node_modules', 'prisma', 'build', 'index.js'), 'generate', '--schema', 'prisma/schema'],
+  {
+    cwd: root,
+    env,
+    stdio: 'inherit',
+  },
+);
 process.exit(res.status ?? 1);

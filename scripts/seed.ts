@@ -16,7 +16,9 @@ async function main(): Promise<void> {
     await migrate(db.sql, await loadMigrations(path.join(root, 'prisma', 'migrations')));
     if (process.argv.includes('--reset')) await db.prisma.debate.deleteMany({ where: { id: AGI_DEBATE.id } });
     const res = await seedAgiDebate(db.prisma, { onlyIfEmpty: false });
-    console.log(res.created ? `created "${AGI_DEBATE.title}" (${res.debateId})` : `"${AGI_DEBATE.title}" already exists; use --reset to replace it`);
+    console.log(
+      res.created ? `created "${AGI_DEBATE.title}" (${res.debateId})` : `"${AGI_DEBATE.title}" already exists; use --reset to replace it`,
+    );
   } finally {
     await db.close();
   }

@@ -23,7 +23,11 @@ export interface Claim {
   updatedAt: number;
 }
 
-export const claimIdSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'id must be [A-Za-z0-9_-]');
+export const claimIdSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, 'id must be [A-Za-z0-9_-]');
 
 export const claimSchema = z.object({
   id: claimIdSchema,

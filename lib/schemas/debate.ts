@@ -6,7 +6,11 @@ export const DEBATE_DESCRIPTION_MAX = 2000;
 /** POST /api/debates */
 export const createDebateSchema = z.object({
   title: z.string().trim().min(1, 'title is required').max(DEBATE_TITLE_MAX, `title must be at most ${DEBATE_TITLE_MAX} characters`),
-  description: z.string().trim().max(DEBATE_DESCRIPTION_MAX, `description must be at most ${DEBATE_DESCRIPTION_MAX} characters`).default(''),
+  description: z
+    .string()
+    .trim()
+    .max(DEBATE_DESCRIPTION_MAX, `description must be at most ${DEBATE_DESCRIPTION_MAX} characters`)
+    .default(''),
 });
 export type CreateDebateInput = z.input<typeof createDebateSchema>;
 

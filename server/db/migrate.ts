@@ -21,7 +21,10 @@ export const checksum = (sql: string): string => createHash('sha256').update(sql
 
 export async function loadMigrations(dir: string): Promise<Migration[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const names = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   const out: Migration[] = [];
   for (const name of names) {
     if (!NAME_PATTERN.test(name)) throw new MigrationError(`migration folder ${name} must be named NNNN_snake_case`);
@@ -61,7 +64,9 @@ export async function migrate(sql: Sql, migrations: Migration[]): Promise<Migrat
         const sum = applied.get(m.name);
         if (sum !== undefined) {
           if (sum !== m.checksum)
-            throw new MigrationError(`migration ${m.name} was changed after it was applied (checksum ${sum.slice(0, 12)} ≠ ${m.checksum.slice(0, 12)}); refusing to start`);
+            throw new MigrationError(
+              `migration ${m.name} was changed after it was applied (checksum ${sum.slice(0, 12)} ≠ ${m.checksum.slice(0, 12)}); refusing to start`,
+            );
           result.alreadyApplied.push(m.name);
           continue;
         }

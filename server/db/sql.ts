@@ -28,7 +28,7 @@ export interface SqlSession extends SqlTx {
 
 export function pgliteSql(db: PGlite): Sql {
   const tx = (t: Transaction): SqlTx => ({
-    query: async <T,>(text: string, params?: unknown[]) => (await t.query<T>(text, params)).rows,
+    query: async <T>(text: string, params?: unknown[]) => (await t.query<T>(text, params)).rows,
     exec: async (text: string) => {
       await t.exec(text);
     },
@@ -38,14 +38,14 @@ export function pgliteSql(db: PGlite): Sql {
   let sessionTail: Promise<unknown> = Promise.resolve();
   const self: Sql = {
     kind: 'pglite',
-    query: async <T,>(text: string, params?: unknown[]) => (await db.query<T>(text, params)).rows,
+    query: async <T>(text: string, params?: unknown[]) => (await db.query<T>(text, params)).rows,
     exec: async (text) => {
       await db.exec(text);
     },
     // PGlite's transaction() holds its internal mutex, so Prisma's queries (which go through
     // the same PGlite instance) cannot interleave with ours.
     transaction: (fn) => db.transaction((t) => fn(tx(t))),
-    session: <T,>(fn: (s: SqlSession) => Promise<T>): Promise<T> => {
+    session: <T>(fn: (s: SqlSession) => Promise<T>): Promise<T> => {
       const run = sessionTail.then(() => fn({ query: self.query, exec: self.exec, transaction: self.transaction }));
       sessionTail = run.catch(() => undefined);
       return run;
@@ -57,7 +57,7 @@ export function pgliteSql(db: PGlite): Sql {
 export function postgresSql(pool: pg.Pool): Sql {
   const onClient = (client: pg.PoolClient): SqlSession => {
     const q: SqlTx = {
-      query: async <T,>(text: string, params?: unknown[]) => (await client.query(text, params)).rows as T[],
+      query: async <T>(text: string, params?: unknown[]) => (await client.query(text, params)).rows as T[],
       exec: async (text: string) => {
         await client.query(text);
       },
@@ -77,7 +77,7 @@ export function postgresSql(pool: pg.Pool): Sql {
       },
     };
   };
-  const session = async <T,>(fn: (s: SqlSession) => Promise<T>): Promise<T> => {
+  const session = async <T>(fn: (s: SqlSession) => Promise<T>): Promise<T> => {
     const client = await pool.connect();
     let broken: Error | undefined;
     try {
@@ -92,7 +92,7 @@ export function postgresSql(pool: pg.Pool): Sql {
   };
   return {
     kind: 'postgres',
-    query: async <T,>(text: string, params?: unknown[]) => (await pool.query(text, params)).rows as T[],
+    query: async <T>(text: string, params?: unknown[]) => (await pool.query(text, params)).rows as T[],
     exec: async (text) => {
       await pool.query(text);
     },

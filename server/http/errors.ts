@@ -1,6 +1,15 @@
 import { z } from 'zod';
 
-export type ApiErrorCode = 'bad_request' | 'unprocessable' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'rate_limited' | 'payload_too_large' | 'internal';
+export type ApiErrorCode =
+  | 'bad_request'
+  | 'unprocessable'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'rate_limited'
+  | 'payload_too_large'
+  | 'internal';
 
 const STATUS: Record<ApiErrorCode, number> = {
   bad_request: 400,

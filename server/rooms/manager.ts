@@ -128,7 +128,11 @@ export class RoomManager {
 
   /** Tells every peer of every loaded room (save state changes). */
   broadcastStatus(msg: StatusMessage): void {
-    for (const p of this.rooms.values()) p.then((r) => r.broadcastStatus(msg), () => undefined);
+    for (const p of this.rooms.values())
+      p.then(
+        (r) => r.broadcastStatus(msg),
+        () => undefined,
+      );
   }
 
   /** Waits for running compactions (shutdown and tests). */

@@ -200,11 +200,13 @@ export class Room {
       );
       return;
     }
-    if (step !== SyncStep.Step2 && step !== SyncStep.Update) throw new ProtocolError(CloseCode.MalformedMessage, `unknown sync step ${step}`);
+    if (step !== SyncStep.Step2 && step !== SyncStep.Update)
+      throw new ProtocolError(CloseCode.MalformedMessage, `unknown sync step ${step}`);
     // Every client answers our step 1 with a step 2; when it has nothing new there is nothing to store.
     if (isEmptyUpdate(payload)) return;
     if (!peer.canWrite()) {
-      if (peer.wantsStatus) peer.send(statusFrame({ kind: 'rejected', reason: 'read-only', detail: 'you may read this debate but not change it' }));
+      if (peer.wantsStatus)
+        peer.send(statusFrame({ kind: 'rejected', reason: 'read-only', detail: 'you may read this debate but not change it' }));
       throw new ProtocolError(CloseCode.Forbidden, 'read-only');
     }
     this.accept(peer, payload);

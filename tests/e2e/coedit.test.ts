@@ -40,7 +40,8 @@ describe('two browser pages co-edit a debate', () => {
     const a = await browser.newPage({ viewport: { width: 1200, height: 800 } });
     const b = await browser.newPage({ viewport: { width: 1200, height: 800 } });
     await Promise.all([a.goto(`${server.url}/debates/${id}`), b.goto(`${server.url}/debates/${id}`)]);
-    for (const p of [a, b]) await expect.poll(() => p.getByTestId('connection-status').getAttribute('data-synced'), { timeout: 20_000 }).toBe('yes');
+    for (const p of [a, b])
+      await expect.poll(() => p.getByTestId('connection-status').getAttribute('data-synced'), { timeout: 20_000 }).toBe('yes');
 
     await a.getByTestId('add-claim').click();
     await expect.poll(() => b.getByTestId('claim-node').count()).toBe(1);

@@ -32,7 +32,8 @@ let template: Promise<Blob> | undefined;
  */
 function pgliteTemplate(): Promise<Blob> {
   return (template ??= (async () => {
-    const version = JSON.parse(await readFile(path.join(ROOT, 'node_modules', '@electric-sql', 'pglite', 'package.json'), 'utf8')).version as string;
+    const version = JSON.parse(await readFile(path.join(ROOT, 'node_modules', '@electric-sql', 'pglite', 'package.json'), 'utf8'))
+      .version as string;
     const file = path.join(os.tmpdir(), `crux-pglite-template-${version}.tar.gz`);
     if (existsSync(file)) return new Blob([await readFile(file)]);
     const dir = await mkdtemp(path.join(os.tmpdir(), 'crux-tpl-'));
@@ -130,7 +131,9 @@ export const synced = (p: WebsocketProvider) => waitFor(() => p.synced, 10_000, 
 export async function storedDoc(server: CruxServer, debateId: string): Promise<Y.Doc> {
   const doc = new Y.Doc();
   const snap = await server.db.sql.query<{ data: Uint8Array }>('SELECT "data" FROM "DocSnapshot" WHERE "debateId" = $1', [debateId]);
-  const rows = await server.db.sql.query<{ data: Uint8Array }>('SELECT "data" FROM "DocUpdate" WHERE "debateId" = $1 ORDER BY "id"', [debateId]);
+  const rows = await server.db.sql.query<{ data: Uint8Array }>('SELECT "data" FROM "DocUpdate" WHERE "debateId" = $1 ORDER BY "id"', [
+    debateId,
+  ]);
   for (const r of [...snap, ...rows]) Y.applyUpdate(doc, r.data);
   return doc;
 }
@@ -138,5 +141,8 @@ export async function storedDoc(server: CruxServer, debateId: string): Promise<Y
 /** The graph with claims and relations sorted by id: Y.Map iteration order differs across replicas. */
 export function canonicalGraph(doc: Y.Doc): ArgumentGraph {
   const g = readGraph(doc);
-  return { claims: [...g.claims].sort((a, b) => a.id.localeCompare(b.id)), relations: [...g.relations].sort((a, b) => a.id.localeCompare(b.id)) };
+  return {
+    claims: [...g.claims].sort((a, b) => a.id.localeCompare(b.id)),
+    relations: [...g.relations].sort((a, b) => a.id.localeCompare(b.id)),
+  };
 }

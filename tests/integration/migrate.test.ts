@@ -38,11 +38,17 @@ describe.each(STORES)('migrator (%s)', (storeName) => {
 
   it('applies in name order, each in its own transaction: a failing one leaves earlier ones applied and itself not', async () => {
     const d = await db();
-    const ms = [m('0001_a', 'CREATE TABLE t_a (x int);'), m('0002_b', 'CREATE TABLE t_b (x int); SELECT nope_not_a_function();'), m('0003_c', 'CREATE TABLE t_c (x int);')];
+    const ms = [
+      m('0001_a', 'CREATE TABLE t_a (x int);'),
+      m('0002_b', 'CREATE TABLE t_b (x int); SELECT nope_not_a_function();'),
+      m('0003_c', 'CREATE TABLE t_c (x int);'),
+    ];
     await expect(migrate(d.sql, ms)).rejects.toThrow();
     const names = await d.sql.query<{ name: string }>('SELECT "name" FROM "_crux_migrations" ORDER BY "name"');
     expect(names.map((r) => r.name)).toEqual(['0001_a']);
-    const tables = await d.sql.query<{ t: string }>(`SELECT table_name AS t FROM information_schema.tables WHERE table_name LIKE 't\\_%' ORDER BY 1`);
+    const tables = await d.sql.query<{ t: string }>(
+      `SELECT table_name AS t FROM information_schema.tables WHERE table_name LIKE 't\\_%' ORDER BY 1`,
+    );
     expect(tables.map((r) => r.t)).toEqual(['t_a']);
   });
 

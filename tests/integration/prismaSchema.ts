@@ -72,7 +72,14 @@ export function parsePrismaSchema(text: string): SchemaTable[] {
       }
       const f = line.match(/^(\w+)\s+(\w+)(\[\])?(\?)?\s*(.*)$/);
       if (!f) continue;
-      const [, name, type, list, optional, attrs] = f as unknown as [string, string, string, string | undefined, string | undefined, string];
+      const [, name, type, list, optional, attrs] = f as unknown as [
+        string,
+        string,
+        string,
+        string | undefined,
+        string | undefined,
+        string,
+      ];
       if (models.has(type)) continue; // relation field: no column
       const col = attrs.match(/@map\("([^"]+)"\)/)?.[1] ?? name;
       fieldToColumn.set(name, col);

@@ -7,7 +7,14 @@ import { ROOT, STORES, createStore, type TestStore } from './harness';
 import { parsePrismaSchema, type SchemaTable } from './prismaSchema';
 
 async function liveSchema(db: Database, tables: string[]): Promise<SchemaTable[]> {
-  const cols = await db.sql.query<{ table_name: string; column_name: string; data_type: string; is_nullable: string; precision: number | null; len: number | null }>(
+  const cols = await db.sql.query<{
+    table_name: string;
+    column_name: string;
+    data_type: string;
+    is_nullable: string;
+    precision: number | null;
+    len: number | null;
+  }>(
     `SELECT c.table_name, c.column_name, c.data_type, c.is_nullable, c.datetime_precision AS precision, c.character_maximum_length AS len
        FROM information_schema.columns c WHERE c.table_schema = 'public' ORDER BY c.table_name, c.ordinal_position`,
   );
@@ -62,7 +69,9 @@ describe.each(STORES)('migrations match prisma/schema/*.prisma (%s)', (storeName
     const files = (await readdir(dir)).filter((f) => f.endsWith('.prisma')).sort();
     const expected = parsePrismaSchema((await Promise.all(files.map((f) => readFile(path.join(dir, f), 'utf8')))).join('\n'));
     expect(expected.length).toBeGreaterThan(0);
-    const tables = await db.sql.query<{ t: string }>(`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`);
+    const tables = await db.sql.query<{ t: string }>(
+      `SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`,
+    );
     expect(tables.map((r) => r.t).sort()).toEqual([...expected.map((t) => t.name), '_crux_migrations'].sort());
     const live = await liveSchema(
       db,
@@ -72,7 +81,9 @@ describe.each(STORES)('migrations match prisma/schema/*.prisma (%s)', (storeName
   });
 
   it('the schema reader is not vacuous: it sees a nullable column and a composite index', () => {
-    const t = parsePrismaSchema(`model A {\n  id String @id\n  b Int?\n  c DateTime @db.Timestamptz(3)\n  @@index([b, c])\n  @@unique([c])\n}`);
+    const t = parsePrismaSchema(
+      `model A {\n  id String @id\n  b Int?\n  c DateTime @db.Timestamptz(3)\n  @@index([b, c])\n  @@unique([c])\n}`,
+    );
     expect(t).toEqual([
       {
         name: 'A',

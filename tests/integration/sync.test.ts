@@ -6,7 +6,18 @@ import { addClaim, addRelation, readGraph, setClaimText, claimsMap } from '../..
 import { CloseCode, CloseReason, MAX_MESSAGE_BYTES } from '../../lib/protocol';
 import type { CruxServer } from '../../server/app';
 import type { DocStore } from '../../server/persistence/docStore';
-import { STORES, canonicalGraph, connectClient, createDebateRow, createStore, startTestServer, storedDoc, synced, waitFor, type TestStore } from './harness';
+import {
+  STORES,
+  canonicalGraph,
+  connectClient,
+  createDebateRow,
+  createStore,
+  startTestServer,
+  storedDoc,
+  synced,
+  waitFor,
+  type TestStore,
+} from './harness';
 
 describe.each(STORES)('sync over a real socket (%s)', (storeName) => {
   let store: TestStore;
@@ -40,7 +51,9 @@ describe.each(STORES)('sync over a real socket (%s)', (storeName) => {
     await waitFor(() => claimsMap(a.doc).size === 2 && claimsMap(b.doc).size === 2, 10_000, 'both claims on both clients');
     addRelation(b.doc, { from: c, to: t, kind: 'supports', author: 'b' });
     setClaimText(a.doc, c, 'Reason, sharpened');
-    await waitFor(() => JSON.stringify(canonicalGraph(a.doc)) === JSON.stringify(canonicalGraph(b.doc)) && readGraph(a.doc).relations.length === 1);
+    await waitFor(
+      () => JSON.stringify(canonicalGraph(a.doc)) === JSON.stringify(canonicalGraph(b.doc)) && readGraph(a.doc).relations.length === 1,
+    );
     expect(Y.encodeStateVector(a.doc)).toEqual(Y.encodeStateVector(b.doc));
     expect(readGraph(a.doc).claims.find((x) => x.id === c)?.text).toBe('Reason, sharpened');
   });
@@ -68,7 +81,9 @@ describe.each(STORES)('sync over a real socket (%s)', (storeName) => {
       const srv = server!;
       seen.push({
         at: Date.now(),
-        rowsAtReceipt: srv.db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "DocUpdate" WHERE "debateId" = 'd2'`).then((r) => r[0]!.n),
+        rowsAtReceipt: srv.db.sql
+          .query<{ n: number }>(`SELECT count(*)::int AS n FROM "DocUpdate" WHERE "debateId" = 'd2'`)
+          .then((r) => r[0]!.n),
       });
     });
     for (let i = 0; i < 5; i++) addClaim(a.doc, { text: `claim ${i}`, x: i * 300, y: 0, author: 'a' });
@@ -169,7 +184,11 @@ describe.each(STORES)('sync over a real socket (%s)', (storeName) => {
       { name: 'empty frame', data: new Uint8Array(0), code: CloseCode.MalformedMessage },
       { name: 'truncated varint', data: new Uint8Array([0x80]), code: CloseCode.MalformedMessage },
       { name: 'unknown message type', data: new Uint8Array([42, 0]), code: CloseCode.MalformedMessage },
-      { name: 'sync with huge declared length', data: new Uint8Array([0, 2, 0xff, 0xff, 0xff, 0xff, 0x0f, 1]), code: CloseCode.MalformedMessage },
+      {
+        name: 'sync with huge declared length',
+        data: new Uint8Array([0, 2, 0xff, 0xff, 0xff, 0xff, 0x0f, 1]),
+        code: CloseCode.MalformedMessage,
+      },
       { name: 'unknown sync step', data: new Uint8Array([0, 9, 0]), code: CloseCode.MalformedMessage },
       { name: 'garbage Yjs update', data: bogusUpdate, code: CloseCode.MalformedMessage },
       { name: 'valid Yjs, invalid claim kind', data: invalidClaim, code: CloseCode.InvalidUpdate },
@@ -179,15 +198,24 @@ describe.each(STORES)('sync over a real socket (%s)', (storeName) => {
     ];
     for (const c of cases) {
       const ws = new WebSocket(`ws://127.0.0.1:${server.port}/yjs/d5`);
-      const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+      const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+        ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+      );
       await new Promise<void>((resolve, reject) => {
         ws.on('open', () => resolve());
         ws.on('error', reject);
       });
       ws.send(c.data);
-      const res = await Promise.race([closed, new Promise<{ code: number; reason: string }>((r) => setTimeout(() => r({ code: -1, reason: 'no close' }), 5000))]);
+      const res = await Promise.race([
+        closed,
+        new Promise<{ code: number; reason: string }>((r) => setTimeout(() => r({ code: -1, reason: 'no close' }), 5000)),
+      ]);
       ws.terminate();
-      expect({ name: c.name, code: res.code, reason: res.reason }).toEqual({ name: c.name, code: c.code, reason: CloseReason[c.code as CloseCode] });
+      expect({ name: c.name, code: res.code, reason: res.reason }).toEqual({
+        name: c.name,
+        code: c.code,
+        reason: CloseReason[c.code as CloseCode],
+      });
     }
     await waitFor(() => server!.writer.pending === 0);
     const after = Y.encodeStateAsUpdate(await storedDoc(server, 'd5'));
@@ -217,9 +245,13 @@ describe.each(STORES)('sync over a real socket (%s)', (storeName) => {
     server = await startTestServer(store, { wrapStore: wrap });
     await createDebateRow(server, 'd6');
     const ws = new WebSocket(`ws://127.0.0.1:${server.port}/yjs/d6`);
-    const res = await new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    const res = await new Promise<{ code: number; reason: string }>((resolve) =>
+      ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
     expect(res).toEqual({ code: CloseCode.LoadFailed, reason: 'load-failed' });
-    const rows = await server.db.sql.query<{ n: number }>(`SELECT (SELECT count(*) FROM "DocUpdate")::int + (SELECT count(*) FROM "DocSnapshot")::int AS n`);
+    const rows = await server.db.sql.query<{ n: number }>(
+      `SELECT (SELECT count(*) FROM "DocUpdate")::int + (SELECT count(*) FROM "DocSnapshot")::int AS n`,
+    );
     expect(rows[0]!.n).toBe(0);
     expect(server.rooms.loadedCount).toBe(0);
     fail = false;
