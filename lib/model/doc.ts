@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import { CLAIM_KINDS, MAX_CLAIM_TEXT, MAX_CLAIMS, MAX_TAGS, MAX_TAG_LENGTH, type Claim, type ClaimKind } from './claim';
+import { CLAIM_KINDS, MAX_CLAIM_TEXT, MAX_CLAIMS, MAX_TAGS, MAX_TAG_LENGTH, claimIdSchema, type Claim, type ClaimKind } from './claim';
 import { RELATION_KINDS, type Relation, type RelationKind } from './relation';
 import type { ArgumentGraph } from './graph';
 
@@ -51,7 +51,10 @@ export interface NewClaim {
   y: number;
   author: string;
   tags?: string[];
+  /** createdAt, and updatedAt unless given. Default Date.now(). */
   now?: number;
+  /** For restores and imports of a claim edited after it was created. */
+  updatedAt?: number;
 }
 
 export function addClaim(doc: Y.Doc, input: NewClaim, origin?: unknown): string {
@@ -66,7 +69,7 @@ export function addClaim(doc: Y.Doc, input: NewClaim, origin?: unknown): string 
     m.set('author', input.author);
     m.set('tags', input.tags ?? []);
     m.set('createdAt', now);
-    m.set('updatedAt', now);
+    m.set('updatedAt', input.updatedAt ?? now);
     claimsMap(doc).set(id, m);
   }, origin);
   return id;
@@ -231,7 +234,17 @@ export function writeGraph(doc: Y.Doc, graph: ArgumentGraph, origin?: unknown): 
   doc.transact(() => {
     initDoc(doc);
     for (const c of graph.claims)
-      addClaim(doc, { id: c.id, text: c.text, kind: c.kind, x: c.x, y: c.y, author: c.author, tags: c.tags, now: c.createdAt });
+      addClaim(doc, {
+        id: c.id,
+        text: c.text,
+        kind: c.kind,
+        x: c.x,
+        y: c.y,
+        author: c.author,
+        tags: c.tags,
+        now: c.createdAt,
+        updatedAt: c.updatedAt,
+      });
     for (const r of graph.relations)
       addRelation(doc, { id: r.id, from: r.from, to: r.to, kind: r.kind, group: r.group, author: r.author, now: r.createdAt });
   }, origin);
@@ -242,6 +255,7 @@ export interface DocViolation {
   reason:
     | 'unknown-root'
     | 'bad-schema-version'
+    | 'invalid-id'
     | 'unknown-claim-kind'
     | 'claim-text-too-long'
     | 'claim-field-invalid'
@@ -249,59 +263,119 @@ export interface DocViolation {
     | 'non-finite-position'
     | 'unknown-relation-kind'
     | 'relation-to-missing-claim'
+    | 'relation-to-deleted-claim'
     | 'relation-field-invalid';
   id?: string;
   detail: string;
 }
 
-const KNOWN_ROOTS = new Set(['meta', 'claims', 'relations', 'comments']);
+/** What one transaction changed, from touchedBy: the scope of validateDoc's per-update check. */
+export interface Touched {
+  claims: Set<string>;
+  relations: Set<string>;
+  roots: Set<string>;
+  /**
+   * Keys of `claims` / `relations` that went from no value to a value in the transaction. Only
+   * their ids are checked, so a document holding an id from before the check stays editable.
+   */
+  newClaims?: Set<string>;
+  newRelations?: Set<string>;
+}
 
-function checkClaim(id: string, m: unknown, out: DocViolation[]): void {
+const KNOWN_ROOTS = new Set(['meta', 'claims', 'relations', 'comments']);
+/** The limits claimSchema and relationSchema put on author and group. */
+const MAX_AUTHOR = 200;
+const MAX_GROUP = 64;
+
+/*
+ * Missing fields. validateDoc accepts a claim or relation field that is absent (undefined) and
+ * reads it as the default readClaim / readRelation uses; a field that is present must be valid.
+ * Absence is not a client bug: Y.UndoManager, undoing a set of a map key that a concurrent
+ * transaction overwrote, can delete the key outright (yjs/yjs#514), so one user undoing a move
+ * while another moves the same claim can leave it with no `x`. Refusing that update would close
+ * the undoing user's socket, and as the client resends its state on every reconnect, lock them
+ * out of the debate. Only the fields no default can stand in for stay required: a claim's text
+ * and a relation's endpoints, which are set once when the entry is created and never
+ * overwritten, so that bug cannot remove them.
+ */
+const isFiniteNumber = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
+const isAuthor = (v: unknown): boolean => typeof v === 'string' && v.length <= MAX_AUTHOR;
+const isTag = (t: unknown): boolean => typeof t === 'string' && t.length > 0 && t.length <= MAX_TAG_LENGTH;
+const isTags = (v: unknown): boolean => Array.isArray(v) && v.length <= MAX_TAGS && v.every(isTag);
+const absentOr = (v: unknown, ok: (v: unknown) => boolean): boolean => v === undefined || ok(v);
+
+function checkId(id: string, out: DocViolation[]): void {
+  if (!claimIdSchema.safeParse(id).success) out.push({ reason: 'invalid-id', id, detail: 'id must be 1-64 of [A-Za-z0-9_-]' });
+}
+
+function checkClaim(id: string, m: unknown, isNew: boolean, out: DocViolation[]): void {
   if (!(m instanceof Y.Map)) {
     out.push({ reason: 'claim-field-invalid', id, detail: 'claim is not a map' });
     return;
   }
+  if (isNew) checkId(id, out);
   const kind = m.get('kind');
-  if (!CLAIM_KINDS.includes(kind as ClaimKind)) out.push({ reason: 'unknown-claim-kind', id, detail: `kind ${String(kind)}` });
+  if (!absentOr(kind, (k) => CLAIM_KINDS.includes(k as ClaimKind)))
+    out.push({ reason: 'unknown-claim-kind', id, detail: `kind ${String(kind)}` });
   const text = m.get('text');
   if (!(text instanceof Y.Text)) out.push({ reason: 'claim-field-invalid', id, detail: 'text must be Y.Text' });
   else if (text.length > MAX_CLAIM_TEXT) out.push({ reason: 'claim-text-too-long', id, detail: `${text.length} > ${MAX_CLAIM_TEXT}` });
   for (const k of ['x', 'y'] as const) {
     const v = m.get(k);
-    if (typeof v !== 'number' || !Number.isFinite(v)) out.push({ reason: 'non-finite-position', id, detail: `${k}=${String(v)}` });
+    if (!absentOr(v, isFiniteNumber)) out.push({ reason: 'non-finite-position', id, detail: `${k}=${String(v)}` });
   }
-  const tags = m.get('tags');
-  if (tags !== undefined && (!Array.isArray(tags) || tags.length > MAX_TAGS || tags.some((t) => typeof t !== 'string' || t.length > MAX_TAG_LENGTH)))
-    out.push({ reason: 'claim-field-invalid', id, detail: 'tags' });
-  const author = m.get('author');
-  if (author !== undefined && (typeof author !== 'string' || author.length > 200)) out.push({ reason: 'claim-field-invalid', id, detail: 'author' });
+  if (!absentOr(m.get('tags'), isTags)) out.push({ reason: 'claim-field-invalid', id, detail: 'tags' });
+  if (!absentOr(m.get('author'), isAuthor)) out.push({ reason: 'claim-field-invalid', id, detail: 'author' });
+  for (const k of ['createdAt', 'updatedAt'] as const)
+    if (!absentOr(m.get(k), isFiniteNumber)) out.push({ reason: 'claim-field-invalid', id, detail: k });
 }
 
-function checkRelation(id: string, m: unknown, claims: Y.Map<YClaim>, rels: Y.Map<YRelation>, out: DocViolation[]): void {
+/**
+ * A relation whose endpoint was deleted is the normal outcome of two people acting at once (one
+ * connects to a claim while another deletes it, or undoes adding it), not a bad client: Yjs keeps
+ * a deleted entry's key, which tells the two cases apart. The server repairs the first (deletes
+ * the relation) and refuses the second.
+ */
+function missingReason<T>(map: Y.Map<T>, key: unknown, self: string): 'relation-to-missing-claim' | 'relation-to-deleted-claim' {
+  return typeof key === 'string' && key !== self && map._map.has(key) ? 'relation-to-deleted-claim' : 'relation-to-missing-claim';
+}
+
+/** Violations the server fixes itself (by deleting the relation) instead of refusing the update. */
+export const REPAIRABLE: ReadonlySet<DocViolation['reason']> = new Set(['relation-to-deleted-claim']);
+
+function checkRelation(id: string, m: unknown, isNew: boolean, claims: Y.Map<YClaim>, rels: Y.Map<YRelation>, out: DocViolation[]): void {
   if (!(m instanceof Y.Map)) {
     out.push({ reason: 'relation-field-invalid', id, detail: 'relation is not a map' });
     return;
   }
-  const kind = m.get('kind');
+  if (isNew) checkId(id, out);
+  const raw = m.get('kind');
+  const kind = raw === undefined ? 'supports' : raw;
   if (!RELATION_KINDS.includes(kind as RelationKind)) {
     out.push({ reason: 'unknown-relation-kind', id, detail: `kind ${String(kind)}` });
     return;
   }
   const from = m.get('from');
   const to = m.get('to');
-  if (typeof from !== 'string' || !claims.has(from)) out.push({ reason: 'relation-to-missing-claim', id, detail: `from ${String(from)}` });
+  if (typeof from !== 'string' || !claims.has(from))
+    out.push({ reason: missingReason(claims, from, id), id, detail: `from ${String(from)}` });
   const targetOk = typeof to === 'string' && (kind === 'undercuts' ? rels.has(to) && to !== id : claims.has(to));
-  if (!targetOk) out.push({ reason: 'relation-to-missing-claim', id, detail: `to ${String(to)}` });
+  if (!targetOk) out.push({ reason: missingReason(kind === 'undercuts' ? rels : claims, to, id), id, detail: `to ${String(to)}` });
   const group = m.get('group');
-  if (group !== undefined && (typeof group !== 'string' || group.length > 64)) out.push({ reason: 'relation-field-invalid', id, detail: 'group' });
+  if (!absentOr(group, (g) => typeof g === 'string' && g.length <= MAX_GROUP))
+    out.push({ reason: 'relation-field-invalid', id, detail: 'group' });
+  if (!absentOr(m.get('author'), isAuthor)) out.push({ reason: 'relation-field-invalid', id, detail: 'author' });
+  if (!absentOr(m.get('createdAt'), isFiniteNumber)) out.push({ reason: 'relation-field-invalid', id, detail: 'createdAt' });
 }
 
 /**
- * Checks the document against the schema. With `touched`, only those claims and relations are
- * checked (plus relations pointing at touched claims) — the server's per-update path; without
- * it, everything (used after load and in tests).
+ * Checks the document against the schema: whatever it accepts, readGraph turns into claims and
+ * relations that claimSchema and relationSchema accept (dangling relations aside, which the
+ * reasons name). With `touched`, only those claims and relations are checked (plus relations
+ * pointing at touched claims or relations) — the server's per-update path; without it,
+ * everything (used after load and in tests).
  */
-export function validateDoc(doc: Y.Doc, touched?: { claims: Set<string>; relations: Set<string>; roots: Set<string> }): DocViolation[] {
+export function validateDoc(doc: Y.Doc, touched?: Touched): DocViolation[] {
   const out: DocViolation[] = [];
   const claims = claimsMap(doc);
   const rels = relationsMap(doc);
@@ -309,21 +383,24 @@ export function validateDoc(doc: Y.Doc, touched?: { claims: Set<string>; relatio
   for (const name of roots) if (!KNOWN_ROOTS.has(name)) out.push({ reason: 'unknown-root', detail: name });
   const v = metaMap(doc).get('schemaVersion');
   if (v !== undefined && v !== DOC_SCHEMA_VERSION) out.push({ reason: 'bad-schema-version', detail: String(v) });
-  if (claims.size > MAX_CLAIMS) out.push({ reason: 'too-many-claims', detail: `${claims.size} > ${MAX_CLAIMS}` });
+  // Only a change that adds claims can break the limit; Y.Map.size walks every key, so skip it otherwise.
+  if (!touched || (touched.newClaims ?? touched.claims).size > 0) {
+    if (claims.size > MAX_CLAIMS) out.push({ reason: 'too-many-claims', detail: `${claims.size} > ${MAX_CLAIMS}` });
+  }
   if (!touched) {
-    claims.forEach((m, id) => checkClaim(id, m, out));
-    rels.forEach((m, id) => checkRelation(id, m, claims, rels, out));
+    claims.forEach((m, id) => checkClaim(id, m, true, out));
+    rels.forEach((m, id) => checkRelation(id, m, true, claims, rels, out));
     return out;
   }
   for (const id of touched.claims) {
     const m = claims.get(id);
-    if (m !== undefined) checkClaim(id, m, out);
+    if (m !== undefined) checkClaim(id, m, touched.newClaims?.has(id) ?? false, out);
   }
   const relIds = new Set(touched.relations);
   if (touched.claims.size > 0 || touched.relations.size > 0) {
     // A deleted claim or relation must not leave a dangling relation behind.
     rels.forEach((m, id) => {
-      if (relIds.has(id)) return;
+      if (relIds.has(id) || !(m instanceof Y.Map)) return;
       const from = m.get('from') as string;
       const to = m.get('to') as string;
       if (touched.claims.has(from) || touched.claims.has(to) || touched.relations.has(to)) relIds.add(id);
@@ -331,16 +408,18 @@ export function validateDoc(doc: Y.Doc, touched?: { claims: Set<string>; relatio
   }
   for (const id of relIds) {
     const m = rels.get(id);
-    if (m !== undefined) checkRelation(id, m, claims, rels, out);
+    if (m !== undefined) checkRelation(id, m, touched.newRelations?.has(id) ?? false, claims, rels, out);
   }
   return out;
 }
 
 /** Which claims, relations and roots a transaction changed: feeds validateDoc's `touched`. */
-export function touchedBy(tr: Y.Transaction): { claims: Set<string>; relations: Set<string>; roots: Set<string> } {
+export function touchedBy(tr: Y.Transaction): Required<Touched> {
   const claims = new Set<string>();
   const relations = new Set<string>();
   const roots = new Set<string>();
+  const newClaims = new Set<string>();
+  const newRelations = new Set<string>();
   // Name the roots from doc.share without calling getMap: on a doc loaded with applyUpdate the
   // roots are untyped until first requested, and getMap swaps in a new object that the types
   // in tr.changed would no longer match.
@@ -357,8 +436,26 @@ export function touchedBy(tr: Y.Transaction): { claims: Set<string>; relations: 
     if (name === undefined) continue;
     roots.add(name);
     const ids = type === t ? [...keys].filter((k): k is string => k !== null) : key !== null ? [key] : [];
-    if (name === 'claims') ids.forEach((id) => claims.add(id));
-    else if (name === 'relations') ids.forEach((id) => relations.add(id));
+    const [touchedIds, newIds] = name === 'claims' ? [claims, newClaims] : name === 'relations' ? [relations, newRelations] : [];
+    if (!touchedIds || !newIds) continue;
+    for (const id of ids) {
+      touchedIds.add(id);
+      if (type === t && gainedValue(t, id, tr)) newIds.add(id);
+    }
   }
-  return { claims, relations, roots };
+  return { claims, relations, roots, newClaims, newRelations };
+}
+
+/**
+ * Did `key` of a map go from no value to a value in `tr`? A map key's history is a chain of
+ * items, newest on the right; the items `tr` added sit at the right end, so the first one to
+ * their left is the value before `tr`, if any.
+ */
+function gainedValue(map: Y.AbstractType<unknown>, key: string, tr: Y.Transaction): boolean {
+  const latest = map._map.get(key);
+  if (latest === undefined || latest.deleted) return false;
+  const addedInTr = (item: Y.Item): boolean => item.id.clock >= (tr.beforeState.get(item.id.client) ?? 0);
+  let before: Y.Item | null = latest;
+  while (before !== null && addedInTr(before)) before = before.left;
+  return before === null || (before.deleted && !Y.isDeleted(tr.deleteSet, before.id));
 }

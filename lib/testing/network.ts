@@ -3,12 +3,13 @@ import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
 import * as syncProtocol from 'y-protocols/sync';
 import { MessageType } from '../protocol';
-import { claimsMap, ensureRoots, relationsMap } from '../model/doc';
+import { REPAIRABLE, claimsMap, deleteRelations, ensureRoots, relationsMap, touchedBy, validateDoc, type DocViolation } from '../model/doc';
 import type { Prng } from './prng';
 
 /**
- * An in-memory network of Y.Doc replicas around a hub that behaves like the y-websocket server,
- * for deterministic convergence tests. Nothing moves until the test calls `deliver`,
+ * An in-memory network of Y.Doc replicas around a hub that behaves like the y-websocket server
+ * (or, with `validate`, like Crux's room, refusing and repairing updates as it does), for
+ * deterministic convergence tests. Nothing moves until the test calls `deliver`,
  * `deliverRandom` or `flush`, and every choice comes from the test's seeded PRNG, so a failing
  * seed replays exactly.
  *
@@ -41,7 +42,24 @@ export interface NetworkOptions {
    * as Crux's room relays to every peer but the sender.
    */
   echoToSender?: boolean;
+  /**
+   * Accept updates the way Crux's room does (server/rooms/room.ts): validate each one against a
+   * candidate copy of the server doc; on a violation outside REPAIRABLE refuse it (it never
+   * reaches the server doc) and close the sender's connection; on repairable ones accept it, then
+   * delete the offending relations in a hub-origin update that goes to every replica. Default
+   * false: the hub applies and relays everything, as the stock y-websocket server does.
+   */
+  validate?: boolean;
 }
+
+/** An update the validating hub refused, closing its sender's connection. */
+export interface Refusal {
+  replica: string;
+  violations: DocViolation[];
+}
+
+/** The origin of the validating hub's repair transactions on the server doc. */
+export const HUB_REPAIR = { hub: 'repair' } as const;
 
 interface Link {
   replica: MutableReplica;
@@ -65,11 +83,19 @@ export class Network {
   readonly replicas: readonly Replica[];
   /** Errors raised while applying updates; y-protocols would otherwise only log them. */
   readonly errors: Error[] = [];
+  /** Updates refused by the validating hub (`validate`), in order. */
+  readonly refusals: Refusal[] = [];
+  /** Relations the validating hub deleted to repair accepted updates, in order. */
+  readonly repaired: string[] = [];
   private readonly links: Link[] = [];
   private delivered = 0;
+  private readonly gc: boolean;
+  /** The server doc plus the update being checked: what the room calls `candidate`. */
+  private candidate: Y.Doc | null = null;
 
   constructor(count: number, rng: Prng, options: NetworkOptions = {}) {
     const gc = options.gc ?? true;
+    this.gc = gc;
     // Conflict resolution orders concurrent edits by clientID, and Yjs draws clientIDs from
     // crypto randomness; seeding them is what makes a seed replay the same merge.
     const ids = new Set<number>();
@@ -87,6 +113,7 @@ export class Network {
       const hook = options.onServerTransaction;
       this.server.on('afterTransaction', (tr: Y.Transaction) => hook(tr, this.server));
     }
+    if (options.validate) this.candidate = this.newCandidate();
     const echo = options.echoToSender ?? false;
     this.server.on('update', (update: Uint8Array, origin: unknown) => {
       const frame = encodeSync((enc) => syncProtocol.writeUpdate(enc, update));
@@ -175,8 +202,8 @@ export class Network {
     if (frame === undefined) return false;
     this.delivered++;
     if (direction === 'toServer') {
-      const reply = this.receive(frame, this.server, link.conn);
-      if (reply) link.toClient.push(reply);
+      const reply = this.candidate ? this.receiveValidated(frame, link) : this.receive(frame, this.server, link.conn);
+      if (reply && link.replica.connected) link.toClient.push(reply);
     } else {
       const reply = this.receive(frame, link.replica.doc, link.provider);
       // The client answers on the same socket; a reply to a closed socket would be dropped.
@@ -217,6 +244,58 @@ export class Network {
       r.doc.destroy();
     }
     this.server.destroy();
+    this.candidate?.destroy();
+  }
+
+  /**
+   * The room's path for a client frame: step 1 is answered from the server doc; an update is
+   * checked on the candidate first and reaches the server doc only if accepted.
+   */
+  private receiveValidated(frame: Uint8Array, link: Link): Uint8Array | null {
+    const decoder = decoding.createDecoder(frame);
+    const type = decoding.readVarUint(decoder);
+    if (type !== MessageType.Sync) throw new Error(`unexpected message type ${type}`);
+    const step = decoding.readVarUint(decoder);
+    const payload = decoding.readVarUint8Array(decoder);
+    if (step === syncProtocol.messageYjsSyncStep1) return encodeSync((enc) => syncProtocol.writeSyncStep2(enc, this.server, payload));
+    this.accept(link, payload);
+    return null;
+  }
+
+  private accept(link: Link, update: Uint8Array): void {
+    const candidate = this.candidate as Y.Doc;
+    let violations: DocViolation[] = [];
+    const check = (tr: Y.Transaction): void => {
+      violations = validateDoc(candidate, touchedBy(tr));
+    };
+    candidate.on('afterTransaction', check);
+    try {
+      Y.applyUpdate(candidate, update);
+    } finally {
+      candidate.off('afterTransaction', check);
+    }
+    const fatal = violations.filter((v) => !REPAIRABLE.has(v.reason));
+    if (fatal.length > 0) {
+      this.refusals.push({ replica: link.replica.name, violations: fatal });
+      this.candidate = this.newCandidate();
+      candidate.destroy();
+      this.disconnect(link.replica.index);
+      return;
+    }
+    Y.applyUpdate(this.server, update, link.conn);
+    if (violations.length === 0) return;
+    const dead = [...new Set(violations.map((v) => v.id).filter((id): id is string => id !== undefined))];
+    this.repaired.push(...dead);
+    // deleteRelations, not a bare delete: an undercut of a repaired relation must go with it.
+    const repair = captureUpdate(this.server, () => deleteRelations(this.server, dead, HUB_REPAIR));
+    if (repair) Y.applyUpdate(candidate, repair);
+  }
+
+  private newCandidate(): Y.Doc {
+    const doc = new Y.Doc({ gc: this.gc });
+    ensureRoots(doc);
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(this.server));
+    return doc;
   }
 
   private link(i: number): Link {
@@ -235,6 +314,21 @@ export class Network {
     syncProtocol.readSyncMessage(decoder, encoder, doc, origin, (e: Error) => this.errors.push(e));
     return encoding.length(encoder) > 1 ? encoding.toUint8Array(encoder) : null;
   }
+}
+
+/** The update `fn` produces on `doc`, if any. */
+function captureUpdate(doc: Y.Doc, fn: () => void): Uint8Array | null {
+  let update: Uint8Array | null = null;
+  const capture = (u: Uint8Array): void => {
+    update = update ? Y.mergeUpdates([update, u]) : u;
+  };
+  doc.on('update', capture);
+  try {
+    fn();
+  } finally {
+    doc.off('update', capture);
+  }
+  return update;
 }
 
 function encodeSync(write: (enc: encoding.Encoder) => void): Uint8Array {

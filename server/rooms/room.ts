@@ -4,7 +4,7 @@ import * as syncProtocol from 'y-protocols/sync';
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
 import { MessageType, SyncStep, CloseCode, CloseReason, type StatusMessage } from '../../lib/protocol';
-import { REPAIRABLE, ensureRoots, relationsMap, touchedBy, validateDoc, type DocViolation } from '../../lib/model/doc';
+import { REPAIRABLE, deleteRelations, ensureRoots, touchedBy, validateDoc, type DocViolation } from '../../lib/model/doc';
 import type { GroupCommitWriter } from '../persistence/writer';
 
 /** A connected client, independent of the transport (a ws socket in production, a pipe in tests). */
@@ -225,16 +225,15 @@ export class Room {
     this.commit(update, peer);
     if (violations.length > 0) {
       // A relation raced with the deletion of its endpoint. Refusing would lock its author out
-      // (the client resends on every reconnect), so the server deletes the relation itself.
+      // (the client resends on every reconnect), so the server deletes the relation itself,
+      // with its undercuts (deleteRelations cascades; a bare delete would leave them dangling).
       const dead = new Set(violations.map((v) => (v as DocViolation).id).filter((id): id is string => id !== undefined));
       let repair: Uint8Array | undefined;
       const capture = (u: Uint8Array) => {
         repair = u;
       };
       this.candidate.on('update', capture);
-      this.candidate.transact(() => {
-        for (const id of dead) relationsMap(this.candidate).delete(id);
-      }, 'server-repair');
+      deleteRelations(this.candidate, dead, 'server-repair');
       this.candidate.off('update', capture);
       if (repair) this.commit(repair, 'server-repair');
     }

@@ -16,6 +16,7 @@ import {
   validateDoc,
   writeGraph,
   type DocViolation,
+  type Touched,
   type YClaim,
 } from '@/lib/model/doc';
 import { MAX_CLAIM_TEXT, MAX_CLAIMS, claimSchema, type Claim } from '@/lib/model/claim';
@@ -304,11 +305,7 @@ describe('readGraph / writeGraph', () => {
         ],
       },
     },
-    {
-      name: 'a claim edited after it was created',
-      graph: { claims: [claim('c1', { createdAt: 100, updatedAt: 250 })], relations: [] },
-      knownBug: 'writeGraph resets updatedAt to createdAt, so a restore loses edit times',
-    },
+    { name: 'a claim edited after it was created', graph: { claims: [claim('c1', { createdAt: 100, updatedAt: 250 })], relations: [] } },
   ];
   for (const c of cases) {
     const test = c.knownBug ? it.fails : it;
@@ -372,7 +369,7 @@ const violationCases: ViolationCase[] = [
     breakIt: (d) => claimRaw(d, 'c1').set('kind', 'opinion'),
     expected: [{ reason: 'unknown-claim-kind', id: 'c1' }],
   },
-  { name: 'claim kind missing', breakIt: (d) => claimRaw(d, 'c1').delete('kind'), expected: [{ reason: 'unknown-claim-kind', id: 'c1' }] },
+  { name: 'claim kind null', breakIt: (d) => claimRaw(d, 'c1').set('kind', null), expected: [{ reason: 'unknown-claim-kind', id: 'c1' }] },
   {
     name: 'text over the limit',
     breakIt: (d) => (claimRaw(d, 'c1').get('text') as Y.Text).insert(0, 'x'.repeat(MAX_CLAIM_TEXT - 1)),
@@ -396,15 +393,67 @@ const violationCases: ViolationCase[] = [
     expected: [{ reason: 'non-finite-position', id: 'c1' }],
   },
   {
-    name: 'x and y missing',
+    name: 'x and y null',
     breakIt: (d) => {
-      claimRaw(d, 'c1').delete('x');
-      claimRaw(d, 'c1').delete('y');
+      claimRaw(d, 'c1').set('x', null);
+      claimRaw(d, 'c1').set('y', null);
     },
     expected: [
       { reason: 'non-finite-position', id: 'c1' },
       { reason: 'non-finite-position', id: 'c1' },
     ],
+  },
+  // Missing fields read as readClaim's defaults: see "Missing fields" in lib/model/doc.ts.
+  ...(['kind', 'x', 'y', 'author', 'tags', 'createdAt', 'updatedAt'] as const).map((field): ViolationCase => ({
+    name: `claim ${field} missing (reads as the default)`,
+    breakIt: (d) => claimRaw(d, 'c1').delete(field),
+    expected: [],
+  })),
+  {
+    name: 'claim text missing (no default: text is never overwritten, so no race removes it)',
+    breakIt: (d) => claimRaw(d, 'c1').delete('text'),
+    expected: [{ reason: 'claim-field-invalid', id: 'c1' }],
+  },
+  {
+    name: 'createdAt not a number',
+    breakIt: (d) => claimRaw(d, 'c1').set('createdAt', '1'),
+    expected: [{ reason: 'claim-field-invalid', id: 'c1' }],
+  },
+  {
+    name: 'updatedAt NaN',
+    breakIt: (d) => claimRaw(d, 'c2').set('updatedAt', NaN),
+    expected: [{ reason: 'claim-field-invalid', id: 'c2' }],
+  },
+  { name: 'tags null', breakIt: (d) => claimRaw(d, 'c1').set('tags', null), expected: [{ reason: 'claim-field-invalid', id: 'c1' }] },
+  {
+    name: 'an empty tag',
+    breakIt: (d) => claimRaw(d, 'c1').set('tags', ['ok', '']),
+    expected: [{ reason: 'claim-field-invalid', id: 'c1' }],
+  },
+  {
+    name: 'twenty tags of forty characters (boundary, valid)',
+    breakIt: (d) =>
+      claimRaw(d, 'c1').set(
+        'tags',
+        Array.from({ length: 20 }, (_, i) => `${i}`.padEnd(40, 'x')),
+      ),
+    expected: [],
+  },
+  { name: 'author of 200 characters (boundary, valid)', breakIt: (d) => claimRaw(d, 'c1').set('author', 'x'.repeat(200)), expected: [] },
+  {
+    name: 'a claim id outside [A-Za-z0-9_-]',
+    breakIt: (d) => addClaim(d, { id: 'has space', text: '', x: 0, y: 0, author: 'a', now: 1 }),
+    expected: [{ reason: 'invalid-id', id: 'has space' }],
+  },
+  {
+    name: 'a claim id of 65 characters',
+    breakIt: (d) => addClaim(d, { id: 'c'.repeat(65), text: '', x: 0, y: 0, author: 'a', now: 1 }),
+    expected: [{ reason: 'invalid-id', id: 'c'.repeat(65) }],
+  },
+  {
+    name: 'a relation id outside [A-Za-z0-9_-]',
+    breakIt: (d) => rawRelation(d, 'r/2', { from: 'c1', to: 'c2', kind: 'attacks' }),
+    expected: [{ reason: 'invalid-id', id: 'r/2' }],
   },
   {
     name: 'too many tags',
@@ -442,11 +491,12 @@ const violationCases: ViolationCase[] = [
     expected: [{ reason: 'relation-to-missing-claim', id: 'r2' }],
   },
   {
+    // What an undo of adding c2, or a delete racing a new relation, leaves: the server repairs it.
     name: 'claim deleted without the cascade',
     breakIt: (d) => claimsMap(d).delete('c2'),
     expected: [
-      { reason: 'relation-to-missing-claim', id: 'r1' },
-      { reason: 'relation-to-missing-claim', id: 'u1' },
+      { reason: 'relation-to-deleted-claim', id: 'r1' },
+      { reason: 'relation-to-deleted-claim', id: 'u1' },
     ],
   },
   {
@@ -472,8 +522,38 @@ const violationCases: ViolationCase[] = [
   {
     name: 'relation deleted without the cascade',
     breakIt: (d) => relationsMap(d).delete('r1'),
-    expected: [{ reason: 'relation-to-missing-claim', id: 'u1' }],
+    expected: [{ reason: 'relation-to-deleted-claim', id: 'u1' }],
   },
+  {
+    name: 'relation to a claim created and deleted before it (a deleted key, so repairable)',
+    breakIt: (d) => {
+      addClaim(d, { id: 'c3', text: '', x: 0, y: 0, author: 'a', now: 1 });
+      claimsMap(d).delete('c3');
+      rawRelation(d, 'r2', { from: 'c1', to: 'c3', kind: 'supports' });
+    },
+    expected: [{ reason: 'relation-to-deleted-claim', id: 'r2' }],
+  },
+  {
+    name: 'relation with no from (no default: endpoints are never overwritten)',
+    breakIt: (d) => rel(d, 'r1').delete('from'),
+    expected: [{ reason: 'relation-to-missing-claim', id: 'r1' }],
+  },
+  ...(['kind', 'group', 'author', 'createdAt'] as const).map((field): ViolationCase => ({
+    name: `relation ${field} missing (reads as readRelation's default)`,
+    breakIt: (d) => rel(d, 'r1').delete(field),
+    expected: [],
+  })),
+  {
+    name: 'relation author over 200 characters',
+    breakIt: (d) => rel(d, 'r1').set('author', 'x'.repeat(201)),
+    expected: [{ reason: 'relation-field-invalid', id: 'r1' }],
+  },
+  {
+    name: 'relation createdAt not a number',
+    breakIt: (d) => rel(d, 'u1').set('createdAt', 'now'),
+    expected: [{ reason: 'relation-field-invalid', id: 'u1' }],
+  },
+  { name: 'relation kind null', breakIt: (d) => rel(d, 'r1').set('kind', null), expected: [{ reason: 'unknown-relation-kind', id: 'r1' }] },
   {
     name: 'unknown relation kind',
     breakIt: (d) => rel(d, 'r1').set('kind', 'implies'),
@@ -530,12 +610,15 @@ describe('validateDoc', () => {
 });
 
 /*
- * validateDoc should accept only documents that readGraph turns into schema-valid claims and
- * relations: the server validates with the former, while projection, scoring and export consume
- * the latter. Each row is a change validateDoc currently accepts although readGraph's output then
- * fails claimSchema or relationSchema.
+ * validateDoc accepts only documents that readGraph turns into schema-valid claims and relations:
+ * the server validates with the former, while projection, scoring and export consume the latter.
  */
 describe('validateDoc agrees with the zod schemas', () => {
+  const schemaOk = (doc: Y.Doc): boolean => {
+    const graph = readGraph(doc);
+    return graph.claims.every((c) => claimSchema.safeParse(c).success) && graph.relations.every((r) => relationSchema.safeParse(r).success);
+  };
+  // Each row was once accepted by validateDoc although the schemas reject what readGraph returns.
   const gaps: { name: string; breakIt: (d: Y.Doc) => void }[] = [
     { name: 'non-numeric createdAt (read as NaN)', breakIt: (d) => claimRaw(d, 'c1').set('createdAt', 'yesterday') },
     { name: 'an empty tag', breakIt: (d) => claimRaw(d, 'c1').set('tags', ['']) },
@@ -546,17 +629,21 @@ describe('validateDoc agrees with the zod schemas', () => {
     { name: 'a relation author over 200 characters', breakIt: (d) => rel(d, 'r1').set('author', 'x'.repeat(201)) },
   ];
   for (const g of gaps) {
-    it.fails(`rejects ${g.name} [known gap: validateDoc checks less than claimSchema/relationSchema]`, () => {
+    it(`rejects ${g.name}`, () => {
       const doc = validDoc();
       g.breakIt(doc);
-      const graph = readGraph(doc);
-      const schemaOk =
-        graph.claims.every((c) => claimSchema.safeParse(c).success) && graph.relations.every((r) => relationSchema.safeParse(r).success);
-      expect(schemaOk).toBe(false);
-      // The check that fails today: validateDoc should have reported it.
+      expect(schemaOk(doc)).toBe(false);
       expect(validateDoc(doc)).not.toEqual([]);
     });
   }
+
+  it('whatever validateDoc accepts in the violation table, readGraph returns schema-valid', () => {
+    for (const c of violationCases) {
+      const doc = validDoc();
+      c.breakIt(doc);
+      if (validateDoc(doc).length === 0) expect(schemaOk(doc), c.name).toBe(true);
+    }
+  });
 });
 
 describe('touchedBy + validateDoc(touched): the per-update check', () => {
@@ -565,6 +652,8 @@ describe('touchedBy + validateDoc(touched): the per-update check', () => {
     /** Runs on the doc in one transaction (or, with `remote`, on another doc whose update is applied). */
     change: (doc: Y.Doc) => void;
     touched: { claims: string[]; relations: string[]; roots: string[] };
+    /** The keys that went from no value to a value (their ids are checked); none if omitted. */
+    created?: { claims?: string[]; relations?: string[] };
     violations: DocViolation['reason'][];
   }
   const cases: TouchCase[] = [
@@ -572,6 +661,7 @@ describe('touchedBy + validateDoc(touched): the per-update check', () => {
       name: 'addClaim',
       change: (d) => addClaim(d, { id: 'c3', text: 'new', x: 0, y: 0, author: 'a', now: 2 }),
       touched: { claims: ['c3'], relations: [], roots: ['claims'] },
+      created: { claims: ['c3'] },
       violations: [],
     },
     {
@@ -602,24 +692,26 @@ describe('touchedBy + validateDoc(touched): the per-update check', () => {
       name: 'addRelation between existing claims',
       change: (d) => addRelation(d, { id: 'r2', from: 'c2', to: 'c1', kind: 'attacks', author: 'a', now: 2 }),
       touched: { claims: [], relations: ['r2'], roots: ['relations'] },
+      created: { relations: ['r2'] },
       violations: [],
     },
     {
       name: 'a raw claim delete that skips the cascade',
       change: (d) => claimsMap(d).delete('c2'),
       touched: { claims: ['c2'], relations: [], roots: ['claims'] },
-      violations: ['relation-to-missing-claim', 'relation-to-missing-claim'],
+      violations: ['relation-to-deleted-claim', 'relation-to-deleted-claim'],
     },
     {
       name: 'a raw relation delete that orphans an undercut',
       change: (d) => relationsMap(d).delete('r1'),
       touched: { claims: [], relations: ['r1'], roots: ['relations'] },
-      violations: ['relation-to-missing-claim'],
+      violations: ['relation-to-deleted-claim'],
     },
     {
       name: 'addRelation to a missing claim',
       change: (d) => addRelation(d, { id: 'r2', from: 'c1', to: 'ghost', kind: 'supports', author: 'a', now: 2 }),
       touched: { claims: [], relations: ['r2'], roots: ['relations'] },
+      created: { relations: ['r2'] },
       violations: ['relation-to-missing-claim'],
     },
     {
@@ -633,6 +725,28 @@ describe('touchedBy + validateDoc(touched): the per-update check', () => {
       change: (d) => (claimRaw(d, 'c1').get('text') as Y.Text).insert(0, 'x'.repeat(MAX_CLAIM_TEXT)),
       touched: { claims: ['c1'], relations: [], roots: ['claims'] },
       violations: ['claim-text-too-long'],
+    },
+    {
+      name: 'a claim key overwritten with a new map (it had a value: its id is not re-checked)',
+      change: (d) => addClaim(d, { id: 'c1', text: 'again', x: 0, y: 0, author: 'a', now: 2 }),
+      touched: { claims: ['c1'], relations: [], roots: ['claims'] },
+      violations: [],
+    },
+    {
+      name: 'a claim added and deleted in one transaction (no value at the end)',
+      change: (d) => {
+        addClaim(d, { id: 'c3', text: '', x: 0, y: 0, author: 'a', now: 2 });
+        claimsMap(d).delete('c3');
+      },
+      touched: { claims: ['c3'], relations: [], roots: ['claims'] },
+      violations: [],
+    },
+    {
+      name: 'a new claim with an invalid id',
+      change: (d) => addClaim(d, { id: 'no.dots', text: '', x: 0, y: 0, author: 'a', now: 2 }),
+      touched: { claims: ['no.dots'], relations: [], roots: ['claims'] },
+      created: { claims: ['no.dots'] },
+      violations: ['invalid-id'],
     },
     {
       name: 'a write to an unknown root',
@@ -659,6 +773,8 @@ describe('touchedBy + validateDoc(touched): the per-update check', () => {
     relations: [...t.relations].sort(),
     roots: [...t.roots].sort(),
   });
+  const createdBy = (t: Touched) => ({ claims: [...(t.newClaims ?? [])].sort(), relations: [...(t.newRelations ?? [])].sort() });
+  const expectedCreated = (c: TouchCase) => ({ claims: c.created?.claims ?? [], relations: c.created?.relations ?? [] });
 
   for (const c of cases) {
     it(`local: ${c.name}`, () => {
@@ -667,6 +783,7 @@ describe('touchedBy + validateDoc(touched): the per-update check', () => {
       expect(seen).toHaveLength(1);
       const [only] = seen;
       expect(sorted(only!.touched)).toEqual(c.touched);
+      expect(createdBy(only!.touched)).toEqual(expectedCreated(c));
       expect(only!.violations.map((v) => v.reason)).toEqual(c.violations);
     });
 
@@ -674,6 +791,7 @@ describe('touchedBy + validateDoc(touched): the per-update check', () => {
     it(`remote: ${c.name}`, () => {
       const server = serverWith(validDoc(), c.change, { typedRoots: true });
       expect(sorted(server.touched)).toEqual(c.touched);
+      expect(createdBy(server.touched)).toEqual(expectedCreated(c));
       expect(server.violations.map((v) => v.reason)).toEqual(c.violations);
     });
   }
@@ -700,27 +818,24 @@ describe('touchedBy + validateDoc(touched): the per-update check', () => {
    * someone calls getMap, which swaps in a new object. touchedBy names roots from doc.share so a
    * change on such a doc is still seen (it once read as touching nothing and passed the check).
    */
-  it(
-    'catches an invalid new claim on a freshly loaded server doc, even before ensureRoots',
-    () => {
-      const seen = serverWith(
-        validDoc(),
-        (d) =>
-          addClaim(d, {
-            id: 'bad',
-            text: 'x'.repeat(MAX_CLAIM_TEXT + 1),
-            kind: 'bogus' as Claim['kind'],
-            x: NaN,
-            y: 0,
-            author: 'm',
-            now: 1,
-          }),
-        { typedRoots: false },
-      );
-      expect(sorted(seen.touched)).toEqual({ claims: ['bad'], relations: [], roots: ['claims'] });
-      expect(seen.violations.map((v) => v.reason)).toEqual(['unknown-claim-kind', 'claim-text-too-long', 'non-finite-position']);
-    },
-  );
+  it('catches an invalid new claim on a freshly loaded server doc, even before ensureRoots', () => {
+    const seen = serverWith(
+      validDoc(),
+      (d) =>
+        addClaim(d, {
+          id: 'bad',
+          text: 'x'.repeat(MAX_CLAIM_TEXT + 1),
+          kind: 'bogus' as Claim['kind'],
+          x: NaN,
+          y: 0,
+          author: 'm',
+          now: 1,
+        }),
+      { typedRoots: false },
+    );
+    expect(sorted(seen.touched)).toEqual({ claims: ['bad'], relations: [], roots: ['claims'] });
+    expect(seen.violations.map((v) => v.reason)).toEqual(['unknown-claim-kind', 'claim-text-too-long', 'non-finite-position']);
+  });
 
   it('checks only what the transaction touched, not older problems elsewhere', () => {
     const doc = validDoc();
@@ -728,5 +843,54 @@ describe('touchedBy + validateDoc(touched): the per-update check', () => {
     const seen = observe(doc, () => updateClaim(doc, 'c2', { x: 3 }, null, 2));
     expect(seen.map((s) => s.violations)).toEqual([[]]);
     expect(validateDoc(doc).map((v) => v.reason)).toEqual(['unknown-claim-kind']);
+  });
+
+  it('an undo that restores a deleted claim gives its keys a value again: their ids are checked', () => {
+    const doc = validDoc();
+    const um = new Y.UndoManager([claimsMap(doc), relationsMap(doc)], { trackedOrigins: new Set(['me']) });
+    deleteClaims(doc, ['c2'], 'me');
+    const seen = observe(doc, () => um.undo());
+    expect(seen).toHaveLength(1);
+    expect(createdBy(seen[0]!.touched)).toEqual({ claims: ['c2'], relations: ['r1', 'u1'] });
+    expect(seen[0]!.violations).toEqual([]);
+  });
+
+  it('a claim whose id predates the id check stays editable', () => {
+    const doc = validDoc();
+    addClaim(doc, { id: 'legacy id', text: 'old', x: 0, y: 0, author: 'a', now: 1 });
+    const seen = observe(doc, () => {
+      setClaimText(doc, 'legacy id', 'edited', null, 2);
+      updateClaim(doc, 'legacy id', { x: 4 }, null, 3);
+      addRelation(doc, { id: 'r2', from: 'legacy id', to: 'c1', kind: 'supports', author: 'a', now: 4 });
+    });
+    expect(seen.map((s) => s.violations)).toEqual([[], [], []]);
+    expect(validateDoc(doc).map((v) => v.reason)).toEqual(['invalid-id']);
+  });
+
+  /*
+   * yjs/yjs#514: when the undoing user's value had won a concurrent set of the same key, undo
+   * deletes the key instead of restoring the previous value. The server must accept that undo, or
+   * it locks the user out (see "Missing fields" in lib/model/doc.ts).
+   */
+  it('accepts the undo of a move that won a race, although it leaves the claim without x', () => {
+    const a = newDoc(2); // the higher clientID wins the concurrent set
+    const b = newDoc(1);
+    const server = newDoc(9);
+    ensureRoots(server);
+    addClaim(a, { id: 'c', text: 't', x: 0, y: 0, author: 'a', now: 1 });
+    sync(a, b);
+    sync(a, server);
+    const um = new Y.UndoManager([claimsMap(a), relationsMap(a)], { trackedOrigins: new Set(['A']), captureTimeout: 0 });
+    updateClaim(a, 'c', { x: 10 }, 'A', 2);
+    updateClaim(b, 'c', { x: 20 }, 'B', 3);
+    sync(a, b);
+    sync(b, server);
+    const before = Y.encodeStateVector(server);
+    um.undo();
+    const seen = observe(server, () => Y.applyUpdate(server, Y.encodeStateAsUpdate(a, before), 'conn'));
+    expect(claimRaw(server, 'c').get('x')).toBeUndefined();
+    expect(seen.map((s) => s.violations)).toEqual([[]]);
+    expect(validateDoc(server)).toEqual([]);
+    expect(readGraph(server).claims[0]).toMatchObject({ x: 0, y: 0 });
   });
 });

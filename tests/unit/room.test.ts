@@ -1,0 +1,541 @@
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import * as encoding from 'lib0/encoding';
+import * as decoding from 'lib0/decoding';
+import * as syncProtocol from 'y-protocols/sync';
+import {
+  addClaim,
+  addRelation,
+  claimsMap,
+  deleteClaims,
+  ensureRoots,
+  readGraph,
+  relationsMap,
+  setClaimText,
+  updateClaim,
+  validateDoc,
+  type DocViolation,
+} from '@/lib/model/doc';
+import { MAX_CLAIM_TEXT, MAX_CLAIMS } from '@/lib/model/claim';
+import type { ArgumentGraph } from '@/lib/model/graph';
+import { CloseCode, MessageType, type StatusMessage } from '@/lib/protocol';
+import { ProtocolError, Room, type Peer } from '@/server/rooms/room';
+import { GroupCommitWriter } from '@/server/persistence/writer';
+import type { CompactResult, DocStore, LoadedDoc, PendingUpdate } from '@/server/persistence/docStore';
+
+/*
+ * The real Room (server/rooms/room.ts) and GroupCommitWriter over an in-memory DocStore, with fake
+ * peers that are real Y.Doc clients speaking the sync protocol. Nothing here uses a socket or a
+ * timer, so each case controls exactly which update reaches the room when (STYLE practices 3, 7).
+ */
+
+const DEBATE = 'debate1';
+
+/** The DocStore contract over arrays. `hold` keeps appends pending until the test releases them. */
+class MemoryDocStore implements DocStore {
+  private snapshot = new Map<string, Uint8Array>();
+  private log = new Map<string, Uint8Array[]>();
+  private gate: Promise<void> | null = null;
+
+  constructor(initial: Uint8Array[] = []) {
+    if (initial.length > 0) this.log.set(DEBATE, [...initial]);
+  }
+
+  async load(debateId: string): Promise<LoadedDoc> {
+    const log = this.log.get(debateId) ?? [];
+    const snap = this.snapshot.get(debateId);
+    return {
+      updates: snap ? [snap, ...log] : [...log],
+      logCount: log.length,
+      logBytes: log.reduce((n, u) => n + u.byteLength, 0),
+    };
+  }
+
+  async append(batch: PendingUpdate[]): Promise<void> {
+    if (this.gate) await this.gate;
+    // All or nothing, as the contract asks of a batch.
+    for (const u of batch) {
+      const log = this.log.get(u.debateId) ?? [];
+      log.push(u.data);
+      this.log.set(u.debateId, log);
+    }
+  }
+
+  async compact(debateId: string): Promise<CompactResult> {
+    const { updates, logCount } = await this.load(debateId);
+    const merged = Y.mergeUpdates(updates);
+    this.snapshot.set(debateId, merged);
+    this.log.set(debateId, []);
+    return { folded: logCount, snapshotBytes: merged.byteLength };
+  }
+
+  /** Every stored row, snapshot first: what a reload would apply. */
+  rows(debateId = DEBATE): Uint8Array[] {
+    const snap = this.snapshot.get(debateId);
+    return [...(snap ? [snap] : []), ...(this.log.get(debateId) ?? [])];
+  }
+
+  /** Makes appends wait until the returned release is called. */
+  hold(): () => void {
+    let release = (): void => undefined;
+    this.gate = new Promise<void>((resolve) => {
+      release = () => {
+        this.gate = null;
+        resolve();
+      };
+    });
+    return release;
+  }
+}
+
+/**
+ * A client: a Y.Doc that applies what the room sends and queues what it would send back, as
+ * WebsocketProvider does. It records every frame and the close code the room's caller used.
+ */
+class FakePeer implements Peer {
+  readonly doc = new Y.Doc();
+  /** Frames the room sent, in order. */
+  readonly received: Uint8Array[] = [];
+  readonly statuses: StatusMessage[] = [];
+  closed: { code: CloseCode; reason: string } | null = null;
+  /** Frames waiting to go to the room. */
+  private readonly outbox: Uint8Array[] = [];
+
+  constructor(
+    readonly label: string,
+    private readonly writer = true,
+    readonly wantsStatus = true,
+  ) {
+    ensureRoots(this.doc);
+    this.doc.on('update', (update: Uint8Array, origin: unknown) => {
+      if (origin !== this) this.outbox.push(syncFrame((e) => syncProtocol.writeUpdate(e, update)));
+    });
+  }
+
+  canWrite(): boolean {
+    return this.writer;
+  }
+
+  send(frame: Uint8Array): void {
+    if (this.closed) return;
+    this.received.push(frame);
+    const d = decoding.createDecoder(frame);
+    const type = decoding.readVarUint(d);
+    if (type === MessageType.Status) this.statuses.push(JSON.parse(decoding.readVarString(d)) as StatusMessage);
+    if (type !== MessageType.Sync) return;
+    const reply = encoding.createEncoder();
+    encoding.writeVarUint(reply, MessageType.Sync);
+    syncProtocol.readSyncMessage(d, reply, this.doc, this);
+    if (encoding.length(reply) > 1) this.outbox.push(encoding.toUint8Array(reply));
+  }
+
+  close(code: CloseCode, reason: string): void {
+    this.closed ??= { code, reason };
+  }
+
+  /** Queues the client's sync step 1, which opens every connection. */
+  hello(): void {
+    this.outbox.push(syncFrame((e) => syncProtocol.writeSyncStep1(e, this.doc)));
+  }
+
+  /** Sync frames carrying document changes (step 2 or update) the room sent this peer. */
+  docFrames(): number {
+    return this.received.filter((f) => {
+      const d = decoding.createDecoder(f);
+      return decoding.readVarUint(d) === MessageType.Sync && decoding.readVarUint(d) !== syncProtocol.messageYjsSyncStep1;
+    }).length;
+  }
+
+  /** Hands the queued frames to the room as server/transport/sync.ts does, closing on a ProtocolError. */
+  flushTo(room: Room): void {
+    for (const frame of this.outbox.splice(0)) {
+      if (this.closed) return;
+      try {
+        room.receive(this, frame);
+      } catch (e) {
+        if (!(e instanceof ProtocolError)) throw e;
+        this.close(e.code, e.message);
+        room.leave(this);
+      }
+    }
+  }
+}
+
+function syncFrame(write: (e: encoding.Encoder) => void): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeVarUint(e, MessageType.Sync);
+  write(e);
+  return encoding.toUint8Array(e);
+}
+
+interface Harness {
+  store: MemoryDocStore;
+  writer: GroupCommitWriter;
+  room: Room;
+  peers: FakePeer[];
+  /** Lets every queued commit finish and its relay happen. */
+  settle(): Promise<void>;
+  /** Sends one peer's queued frames, then settles. */
+  send(peer: FakePeer): Promise<void>;
+  /** The document a reload from the store would produce. */
+  stored(): Y.Doc;
+}
+
+async function harness(peers: FakePeer[], initial: Uint8Array[] = []): Promise<Harness> {
+  const store = new MemoryDocStore(initial);
+  const writer = new GroupCommitWriter(store);
+  const room = new Room(DEBATE, (await store.load(DEBATE)).updates, writer);
+  const settle = async (): Promise<void> => {
+    await writer.drain();
+    // The room applies and relays in the write promise's continuation.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  };
+  const h: Harness = {
+    store,
+    writer,
+    room,
+    peers,
+    settle,
+    async send(peer) {
+      peer.flushTo(room);
+      await settle();
+    },
+    stored() {
+      const doc = new Y.Doc();
+      ensureRoots(doc);
+      for (const u of store.rows()) Y.applyUpdate(doc, u);
+      return doc;
+    },
+  };
+  // The y-websocket handshake: the room sends step 1 on join, the client its own step 1; each
+  // answers the other's with step 2.
+  for (const p of peers) {
+    room.join(p);
+    p.hello();
+    await h.send(p);
+  }
+  return h;
+}
+
+const sorted = (g: ArgumentGraph): ArgumentGraph => ({
+  claims: [...g.claims].sort((a, b) => a.id.localeCompare(b.id)),
+  relations: [...g.relations].sort((a, b) => a.id.localeCompare(b.id)),
+});
+
+/** Every peer, the room and a reload from the store hold the same valid document. */
+function expectConverged(h: Harness): ArgumentGraph {
+  const stored = h.stored();
+  const expected = sorted(readGraph(stored));
+  const sv = Y.encodeStateVector(stored);
+  expect(validateDoc(stored)).toEqual([]);
+  expect(Y.encodeStateVector(h.room.doc)).toEqual(sv);
+  for (const p of h.peers) {
+    expect(Y.encodeStateVector(p.doc), p.label).toEqual(sv);
+    expect(sorted(readGraph(p.doc)), p.label).toEqual(expected);
+    expect(validateDoc(p.doc), p.label).toEqual([]);
+  }
+  stored.destroy();
+  return expected;
+}
+
+/** The same stored rows, by identity: a deep compare of a 600 kB snapshot would dominate the run. */
+function expectSameRows(actual: Uint8Array[], expected: Uint8Array[]): void {
+  expect(actual).toHaveLength(expected.length);
+  actual.forEach((row, i) => expect(row === expected[i], `row ${i}`).toBe(true));
+}
+
+const claim = (p: FakePeer, id: string): string => addClaim(p.doc, { id, text: id, x: 0, y: 0, author: p.label, now: 1 });
+
+describe('Room: a relation racing the deletion of its endpoint is repaired, not refused', () => {
+  interface Race {
+    name: string;
+    /** A's and B's concurrent edits, made on the same state (claims p and q exist). */
+    a: (doc: Y.Doc) => void;
+    b: (doc: Y.Doc) => void;
+    /** Which peer's update reaches the room first. */
+    first: 'A' | 'B';
+    /** Relations left once the room has repaired the document. */
+    relations: string[];
+    knownBug?: string;
+  }
+  const relate = (id: string, from: string, to: string) => (doc: Y.Doc) =>
+    addRelation(doc, { id, from, to, kind: 'supports', author: 'A', now: 2 });
+  const races: Race[] = [
+    {
+      name: 'the target is deleted first, then the relation arrives',
+      a: relate('r', 'p', 'q'),
+      b: (d) => deleteClaims(d, ['q']),
+      first: 'B',
+      relations: [],
+    },
+    {
+      name: 'the relation arrives first, then its target is deleted',
+      a: relate('r', 'p', 'q'),
+      b: (d) => deleteClaims(d, ['q']),
+      first: 'A',
+      relations: [],
+    },
+    {
+      name: 'the source is deleted first, then the relation arrives',
+      a: relate('r', 'p', 'q'),
+      b: (d) => deleteClaims(d, ['p']),
+      first: 'B',
+      relations: [],
+    },
+    {
+      name: 'both claims deleted while a relation between them and a second one are made',
+      a: (d) => {
+        relate('r', 'p', 'q')(d);
+        relate('s', 'q', 'p')(d);
+      },
+      b: (d) => deleteClaims(d, ['p', 'q']),
+      first: 'B',
+      relations: [],
+    },
+    {
+      name: 'an unrelated relation in the same update survives the repair',
+      a: (d) => {
+        addClaim(d, { id: 'n', text: 'new', x: 0, y: 0, author: 'A', now: 2 });
+        relate('r', 'p', 'q')(d);
+        relate('ok', 'n', 'p')(d);
+      },
+      b: (d) => deleteClaims(d, ['q']),
+      first: 'B',
+      relations: ['ok'],
+    },
+    {
+      name: 'the relation and an undercut of it arrive together after the target is deleted',
+      a: (d) =>
+        d.transact(() => {
+          relate('r', 'p', 'q')(d);
+          addRelation(d, { id: 'u', from: 'p', to: 'r', kind: 'undercuts', author: 'A', now: 2 });
+        }),
+      b: (d) => deleteClaims(d, ['q']),
+      first: 'B',
+      relations: [],
+    },
+  ];
+
+  for (const race of races) {
+    const test = race.knownBug ? it.fails : it;
+    test(race.knownBug ? `${race.name} [known bug: ${race.knownBug}]` : race.name, async () => {
+      const [A, B, C] = [new FakePeer('A'), new FakePeer('B'), new FakePeer('C')];
+      const h = await harness([A, B, C]);
+      A.doc.transact(() => {
+        claim(A, 'p');
+        claim(A, 'q');
+      });
+      await h.send(A);
+      for (const p of h.peers) await h.send(p);
+      const rowsBefore = h.store.rows().length;
+
+      // One transaction each, so each side sends one update.
+      A.doc.transact(() => race.a(A.doc));
+      B.doc.transact(() => race.b(B.doc));
+      const [first, second] = race.first === 'A' ? [A, B] : [B, A];
+      await h.send(first);
+      await h.send(second);
+      // Peers answer nothing unprompted, but a reconnecting client would resend: flush all.
+      for (const p of h.peers) await h.send(p);
+
+      for (const p of h.peers) expect(p.closed, p.label).toBeNull();
+      // Both updates and one repair were stored.
+      expect(h.store.rows().length).toBe(rowsBefore + 3);
+      const g = expectConverged(h);
+      expect(g.relations.map((r) => r.id)).toEqual(race.relations);
+    });
+  }
+
+  it("A adds a claim, B relates to it, A undoes the add: the room repairs B's relation", async () => {
+    const [A, B] = [new FakePeer('A'), new FakePeer('B')];
+    const h = await harness([A, B]);
+    claim(B, 'b');
+    await h.send(B);
+    const um = new Y.UndoManager([claimsMap(A.doc), relationsMap(A.doc)], { trackedOrigins: new Set(['A']) });
+    addClaim(A.doc, { id: 'a', text: 'draft', x: 0, y: 0, author: 'A', now: 2 }, 'A');
+    await h.send(A);
+    addRelation(B.doc, { id: 'rb', from: 'b', to: 'a', kind: 'attacks', author: 'B', now: 3 });
+    await h.send(B);
+    um.undo();
+    await h.send(A);
+    expect([A.closed, B.closed]).toEqual([null, null]);
+    expect(expectConverged(h)).toEqual({ claims: [expect.objectContaining({ id: 'b' })], relations: [] });
+  });
+});
+
+describe('Room: refused updates close the sender and leave the store untouched', () => {
+  interface Refusal {
+    name: string;
+    /** The store's content when the room loads; default empty plus the handshake. */
+    initial?: () => Uint8Array[];
+    /** The bad client's change, made on its synced replica. */
+    change: (doc: Y.Doc) => void;
+    reason: DocViolation['reason'];
+  }
+  const refusals: Refusal[] = [
+    {
+      name: 'a relation to a claim id that never existed',
+      change: (d) => addRelation(d, { id: 'r', from: 'p', to: 'ghost', kind: 'supports', author: 'M', now: 2 }),
+      reason: 'relation-to-missing-claim',
+    },
+    {
+      name: 'an unknown claim kind',
+      change: (d) => addClaim(d, { id: 'k', text: 'x', kind: 'rant' as 'claim', x: 0, y: 0, author: 'M', now: 2 }),
+      reason: 'unknown-claim-kind',
+    },
+    {
+      name: `claim text over ${MAX_CLAIM_TEXT} characters`,
+      change: (d) => addClaim(d, { id: 'long', text: 'x'.repeat(MAX_CLAIM_TEXT + 1), x: 0, y: 0, author: 'M', now: 2 }),
+      reason: 'claim-text-too-long',
+    },
+    {
+      name: 'a NaN position on an existing claim',
+      change: (d) => updateClaim(d, 'p', { x: NaN }, null, 2),
+      reason: 'non-finite-position',
+    },
+    {
+      name: 'an unknown root type',
+      change: (d) => d.getArray('payload').push(['x']),
+      reason: 'unknown-root',
+    },
+    {
+      name: `claim ${MAX_CLAIMS + 1} in a full debate`,
+      initial: () => [debateOf(MAX_CLAIMS)],
+      change: (d) => addClaim(d, { id: 'one-more', text: 'x', x: 0, y: 0, author: 'M', now: 2 }),
+      reason: 'too-many-claims',
+    },
+  ];
+
+  for (const r of refusals) {
+    it(`refuses ${r.name} with 4422; the store is unchanged and others carry on`, async () => {
+      const [M, B, C] = [new FakePeer('M'), new FakePeer('B'), new FakePeer('C')];
+      const initial = r.initial?.() ?? [];
+      const h = await harness([M, B, C], initial);
+      if (initial.length === 0) {
+        claim(B, 'p');
+        await h.send(B);
+        await h.send(M);
+      }
+      const rows = h.store.rows();
+      const roomState = Y.encodeStateVector(h.room.doc);
+      const relayedToC = C.docFrames();
+
+      r.change(M.doc);
+      await h.send(M);
+      expect(M.closed?.code).toBe(CloseCode.InvalidUpdate);
+      expect(M.statuses.at(-1)).toMatchObject({ kind: 'rejected', reason: r.reason });
+      expectSameRows(h.store.rows(), rows);
+      expect(Y.encodeStateVector(h.room.doc)).toEqual(roomState);
+      expect(C.docFrames()).toBe(relayedToC);
+
+      // The refusal did not poison the room: B's next change is stored and relayed. (A move, not
+      // an add, so that it is valid in the full debate too.)
+      const target = [...claimsMap(B.doc).keys()][0] as string;
+      updateClaim(B.doc, target, { x: 7 }, null, 3);
+      await h.send(B);
+      expect(B.closed).toBeNull();
+      expect(h.store.rows()).toHaveLength(rows.length + 1);
+      expect(claimsMap(C.doc).get(target)?.get('x')).toBe(7);
+      expect(validateDoc(h.room.doc)).toEqual([]);
+    });
+  }
+
+  it('a reader sending a change gets 4403 and nothing is stored; its handshake alone is fine', async () => {
+    const [W, R] = [new FakePeer('W'), new FakePeer('R', false)];
+    const h = await harness([W, R]);
+    claim(W, 'p');
+    await h.send(W);
+    expect(R.closed).toBeNull();
+    expect(claimsMap(R.doc).has('p')).toBe(true);
+    const rows = h.store.rows();
+
+    claim(R, 'mine');
+    await h.send(R);
+    expect(R.closed?.code).toBe(CloseCode.Forbidden);
+    expect(R.statuses.at(-1)).toMatchObject({ kind: 'rejected', reason: 'read-only' });
+    expectSameRows(h.store.rows(), rows);
+    expect(claimsMap(h.room.doc).has('mine')).toBe(false);
+    expect(claimsMap(W.doc).has('mine')).toBe(false);
+  });
+});
+
+/*
+ * Limits each client checks before an edit, which concurrent edits can still pass together. The
+ * room refuses the update that crosses the limit, and as a client resends its state on every
+ * reconnect, its author is locked out of the debate. Fixing this needs a server-side repair or a
+ * tolerance in server/rooms/room.ts, not only in validateDoc (see the report of this change).
+ */
+describe('Room: concurrent edits that each respect a limit but cross it together', () => {
+  it.fails('two people lengthen one claim, each within the text limit [known bug: the second is refused and locked out]', async () => {
+    const [A, B] = [new FakePeer('A'), new FakePeer('B')];
+    const h = await harness([A, B]);
+    addClaim(A.doc, { id: 'p', text: 'x'.repeat(1000), x: 0, y: 0, author: 'A', now: 1 });
+    await h.send(A);
+    setClaimText(A.doc, 'p', 'x'.repeat(1000) + 'a'.repeat(900), null, 2);
+    setClaimText(B.doc, 'p', 'b'.repeat(900) + 'x'.repeat(1000), null, 3);
+    await h.send(A);
+    await h.send(B);
+    expect(B.statuses.filter((m) => m.kind === 'rejected')).toEqual([]);
+    expect(B.closed).toBeNull();
+  });
+
+  it.fails('two people add a claim to a debate one short of the limit [known bug: the second is refused and locked out]', async () => {
+    const [A, B] = [new FakePeer('A'), new FakePeer('B')];
+    const h = await harness([A, B], [debateOf(MAX_CLAIMS - 1)]);
+    claim(A, 'a');
+    claim(B, 'b');
+    await h.send(A);
+    await h.send(B);
+    expect(B.statuses.filter((m) => m.kind === 'rejected')).toEqual([]);
+    expect(B.closed).toBeNull();
+  });
+});
+
+describe('Room: durable before relay', () => {
+  it('no peer receives an update, and no joiner syncs it, before the store has it', async () => {
+    const [A, B] = [new FakePeer('A'), new FakePeer('B')];
+    const h = await harness([A, B]);
+    const framesBefore = B.docFrames();
+    const release = h.store.hold();
+
+    claim(A, 'p');
+    A.flushTo(h.room);
+    for (let i = 0; i < 5; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(h.room.inFlightCount).toBe(1);
+    expect(h.store.rows()).toEqual([]);
+    expect(B.docFrames()).toBe(framesBefore);
+    expect(claimsMap(B.doc).has('p')).toBe(false);
+    // A peer joining now syncs from the durable document, which does not have it yet either.
+    const late = new FakePeer('late');
+    h.room.join(late);
+    late.hello();
+    late.flushTo(h.room);
+    expect(claimsMap(late.doc).has('p')).toBe(false);
+
+    release();
+    await h.settle();
+    expect(h.store.rows()).toHaveLength(1);
+    expect(claimsMap(B.doc).has('p')).toBe(true);
+    expect(claimsMap(late.doc).has('p')).toBe(true);
+    expect(A.closed).toBeNull();
+  });
+});
+
+/**
+ * A stored debate of `count` claims, as one update of minimal claims (missing fields read as
+ * defaults): 20,000 full claims would take several times as long to build and sync.
+ */
+function debateOf(count: number): Uint8Array {
+  const doc = new Y.Doc();
+  const claims = claimsMap(doc);
+  doc.transact(() => {
+    for (let i = 0; i < count; i++) {
+      const m = new Y.Map<unknown>();
+      m.set('text', new Y.Text());
+      claims.set(`c${i}`, m);
+    }
+  });
+  const update = Y.encodeStateAsUpdate(doc);
+  doc.destroy();
+  return update;
+}
