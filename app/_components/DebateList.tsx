@@ -23,7 +23,8 @@ export function DebateList() {
     e.preventDefault();
     create.mutate({ title, description });
   };
-  const fieldError = (name: string) => (create.error instanceof ApiClientError ? create.error.fields.find((f) => f.field === name)?.message : undefined);
+  const fieldError = (name: string) =>
+    create.error instanceof ApiClientError ? create.error.fields.find((f) => f.field === name)?.message : undefined;
 
   return (
     <div className="home-grid">
@@ -59,7 +60,9 @@ export function DebateList() {
           <button type="submit" disabled={create.isPending}>
             {create.isPending ? 'Creating…' : 'Create debate'}
           </button>
-          {create.isError && !(create.error instanceof ApiClientError && create.error.fields.length > 0) && <p role="alert">{create.error.message}</p>}
+          {create.isError && !(create.error instanceof ApiClientError && create.error.fields.length > 0) && (
+            <p role="alert">{create.error.message}</p>
+          )}
         </form>
       </section>
     </div>

@@ -28,4 +28,5 @@ export const debatesQuery = () =>
     queryFn: () => apiFetch<{ items: DebateSummary[]; nextCursor: string | null }>('/api/debates?limit=100'),
   });
 
-export const createDebate = (input: CreateDebateInput) => apiFetch<DebateSummary>('/api/debates', { method: 'POST', body: JSON.stringify(input) });
+export const createDebate = (input: CreateDebateInput) =>
+  apiFetch<DebateSummary>('/api/debates', { method: 'POST', body: JSON.stringify(input) });

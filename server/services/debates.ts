@@ -14,7 +14,10 @@ export const toSummary = (d: DebateRow): DebateSummary => ({
   updatedAt: d.updatedAt.toISOString(),
 });
 
-export async function listDebates(prisma: PrismaClient, opts: { limit: number; cursor?: string }): Promise<{ items: DebateSummary[]; nextCursor: string | null }> {
+export async function listDebates(
+  prisma: PrismaClient,
+  opts: { limit: number; cursor?: string },
+): Promise<{ items: DebateSummary[]; nextCursor: string | null }> {
   const rows = await prisma.debate.findMany({
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take: opts.limit + 1,

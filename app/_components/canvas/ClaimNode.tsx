@@ -42,7 +42,12 @@ function ClaimNodeView({ id, data, selected }: NodeProps<ClaimFlowNode>) {
   };
 
   return (
-    <div className={`claim claim-${data.kind}${selected ? ' is-selected' : ''}`} data-testid="claim-node" data-claim-id={id} onDoubleClick={() => setEditing(true)}>
+    <div
+      className={`claim claim-${data.kind}${selected ? ' is-selected' : ''}`}
+      data-testid="claim-node"
+      data-claim-id={id}
+      onDoubleClick={() => setEditing(true)}
+    >
       {/* Arguments sit below what they argue about: edges leave a child at its top and enter the parent at its bottom. */}
       <Handle type="source" position={Position.Top} />
       <div className="claim-kind">{KIND_LABEL[data.kind]}</div>

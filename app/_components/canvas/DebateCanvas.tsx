@@ -158,7 +158,13 @@ function Canvas({ debateId, title }: { debateId: string; title: string }) {
   const addAtCenter = () => {
     if (!doc) return;
     const { x, y } = flow.screenToFlowPosition({ x: window.innerWidth / 2, y: window.innerHeight / 2 });
-    const id = addClaim(doc, { text: '', kind: graph.claims.length === 0 ? 'thesis' : 'claim', x: Math.round(x - 130), y: Math.round(y - 50), author });
+    const id = addClaim(doc, {
+      text: '',
+      kind: graph.claims.length === 0 ? 'thesis' : 'claim',
+      x: Math.round(x - 130),
+      y: Math.round(y - 50),
+      author,
+    });
     setSelected(new Set([id]));
   };
 
@@ -203,7 +209,12 @@ function Canvas({ debateId, title }: { debateId: string; title: string }) {
         <button type="button" onClick={deleteSelection} disabled={selected.size + selectedEdges.size === 0}>
           Delete
         </button>
-        <span className={`status status-${fatal ? 'fatal' : status}`} data-testid="connection-status" data-synced={synced ? 'yes' : 'no'} role="status">
+        <span
+          className={`status status-${fatal ? 'fatal' : status}`}
+          data-testid="connection-status"
+          data-synced={synced ? 'yes' : 'no'}
+          role="status"
+        >
           {statusText}
         </span>
       </header>
