@@ -125,6 +125,15 @@ export function waitFor(cond: () => boolean, timeoutMs = 10_000, what = 'conditi
   });
 }
 
+/** Polls an async condition (e.g. a database read) until it holds. */
+export async function waitForAsync(cond: () => Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  const t0 = Date.now();
+  while (!(await cond())) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 export const synced = (p: WebsocketProvider) => waitFor(() => p.synced, 10_000, 'provider sync');
 
 /** Reads a debate's stored document straight from the tables, as a fresh load would. */

@@ -16,6 +16,7 @@ import {
   storedDoc,
   synced,
   waitFor,
+  waitForAsync,
   type TestStore,
 } from './harness';
 
@@ -105,12 +106,8 @@ describe.each(STORES)('sync over a real socket (%s)', (storeName) => {
     for (let i = 0; i < 20; i++) addClaim(a.doc, { id: `c${i}`, text: `claim ${i}`, x: i, y: i, author: 'a' });
     setClaimText(a.doc, 'c3', 'edited before restart');
     const before = canonicalGraph(a.doc);
-    // Wait until the server has everything (its doc holds only durable state).
-    await waitFor(() => {
-      const r = server!.rooms.peek('d3');
-      return r !== undefined && server!.writer.pending === 0;
-    });
-    await new Promise((r) => setTimeout(r, 100));
+    // The server acknowledges nothing; wait until the store holds everything the client sent.
+    await waitForAsync(async () => JSON.stringify(canonicalGraph(await storedDoc(server!, 'd3'))) === JSON.stringify(before), 10_000, 'all edits stored');
     providers.splice(0).forEach((p) => p.destroy());
     await server.close();
     server = await startTestServer(store);
