@@ -107,7 +107,11 @@ describe.each(STORES)('sync over a real socket (%s)', (storeName) => {
     setClaimText(a.doc, 'c3', 'edited before restart');
     const before = canonicalGraph(a.doc);
     // The server acknowledges nothing; wait until the store holds everything the client sent.
-    await waitForAsync(async () => JSON.stringify(canonicalGraph(await storedDoc(server!, 'd3'))) === JSON.stringify(before), 10_000, 'all edits stored');
+    await waitForAsync(
+      async () => JSON.stringify(canonicalGraph(await storedDoc(server!, 'd3'))) === JSON.stringify(before),
+      10_000,
+      'all edits stored',
+    );
     providers.splice(0).forEach((p) => p.destroy());
     await server.close();
     server = await startTestServer(store);
