@@ -4,6 +4,7 @@ import * as syncProtocol from 'y-protocols/sync';
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
 import { MessageType, SyncStep, CloseCode, CloseReason, type StatusMessage } from '../../lib/protocol';
+import { commentViolations } from '../../lib/model/comment';
 import { REPAIRABLE, deleteRelations, ensureRoots, touchedBy, validateDoc, type DocViolation } from '../../lib/model/doc';
 import type { GroupCommitWriter } from '../persistence/writer';
 
@@ -258,10 +259,14 @@ export class Room {
     );
   }
 
-  private check(update: Uint8Array): (DocViolation | { reason: 'malformed'; detail: string })[] {
-    let violations: (DocViolation | { reason: 'malformed'; detail: string })[] = [];
+  private check(update: Uint8Array): Violation[] {
+    let violations: Violation[] = [];
     const onTr = (tr: Y.Transaction) => {
-      violations = validateDoc(this.candidate, touchedBy(tr));
+      const touched = touchedBy(tr);
+      violations = validateDoc(this.candidate, touched);
+      // Comments live in their own root; the comments of a debate are few, so check them all.
+      if (touched.roots.has('comments'))
+        for (const c of commentViolations(this.candidate)) violations.push({ reason: 'comment-invalid', id: c.id, detail: c.detail });
     };
     this.candidate.on('afterTransaction', onTr);
     try {
@@ -298,6 +303,8 @@ export class Room {
     this.candidate.destroy();
   }
 }
+
+type Violation = DocViolation | { reason: 'malformed' | 'comment-invalid'; id?: string; detail: string };
 
 interface AwarenessChange {
   added: number[];

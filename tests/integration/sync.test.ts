@@ -181,7 +181,22 @@ describe.each(STORES)('sync over a real socket (%s)', (storeName) => {
         encoding.writeVarUint8Array(e, Y.encodeStateAsUpdate(d, sv));
       });
     })();
+    const invalidComment = (() => {
+      const d = new Y.Doc();
+      Y.applyUpdate(d, Y.encodeStateAsUpdate(a.doc));
+      const sv = Y.encodeStateVector(d);
+      const m = new Y.Map<unknown>();
+      m.set('claimId', 'keep');
+      m.set('text', 42);
+      d.getMap('comments').set('c1', m);
+      return frame((e) => {
+        encoding.writeVarUint(e, 0);
+        encoding.writeVarUint(e, 2);
+        encoding.writeVarUint8Array(e, Y.encodeStateAsUpdate(d, sv));
+      });
+    })();
     const cases: { name: string; data: Uint8Array | string; code: number }[] = [
+      { name: 'comment with a non-string text', data: invalidComment, code: CloseCode.InvalidUpdate },
       { name: 'empty frame', data: new Uint8Array(0), code: CloseCode.MalformedMessage },
       { name: 'truncated varint', data: new Uint8Array([0x80]), code: CloseCode.MalformedMessage },
       { name: 'unknown message type', data: new Uint8Array([42, 0]), code: CloseCode.MalformedMessage },
