@@ -20,7 +20,7 @@ async function liveSchema(db: Database, tables: string[]): Promise<SchemaTable[]
   );
   const idx = await db.sql.query<{ table: string; unique: boolean; primary: boolean; cols: string[] }>(
     `SELECT t.relname AS "table", ix.indisunique AS "unique", ix.indisprimary AS "primary",
-            array_agg(a.attname ORDER BY k.ord) AS cols
+            array_agg(a.attname::text ORDER BY k.ord) AS cols
        FROM pg_index ix
        JOIN pg_class t ON t.oid = ix.indrelid
        JOIN pg_namespace n ON n.oid = t.relnamespace AND n.nspname = 'public'
