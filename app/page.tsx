@@ -1,4 +1,5 @@
 import { DebateList } from './_components/DebateList';
+import { AccountMenu } from './_components/account/AccountMenu';
 
 export const dynamic = 'force-dynamic';
 
@@ -6,7 +7,10 @@ export default function HomePage() {
   return (
     <main className="home">
       <header className="home-header">
-        <h1>Crux</h1>
+        <div style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'baseline', gap: '1rem', flexWrap: 'wrap' }}>
+          <h1>Crux</h1>
+          <AccountMenu />
+        </div>
         <p>Map a debate with your team: claims, support and attack, evidence and votes — live.</p>
       </header>
       <DebateList />

@@ -9,6 +9,7 @@ import { GroupCommitWriter } from './persistence/writer';
 import { RoomManager, DEFAULT_COMPACTION, type CompactionPolicy } from './rooms/manager';
 import { SyncServer } from './transport/sync';
 import { createAdmit } from './access/admit';
+import { stampClientIp } from './access/clientIp';
 import { createProjection } from './projection/claims';
 import { startLiveBus, type LiveBus } from './live/bus';
 import { setRuntime } from './runtime';
@@ -92,6 +93,7 @@ export async function startServer(opts: StartOptions): Promise<CruxServer> {
     }
 
     httpServer = http.createServer((req, res) => {
+      stampClientIp(req, config.trustProxy ?? false);
       Promise.resolve(nextHandler(req, res)).catch((e: unknown) => {
         console.error('[http] unhandled error:', e);
         if (!res.headersSent) res.statusCode = 500;

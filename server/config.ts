@@ -13,6 +13,11 @@ const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
   CRUX_SEED: z.enum(['auto', 'off']).default('auto'),
   CRUX_PUBLIC_URL: z.string().url().optional(),
+  CRUX_AUTH_SECRET: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.string().min(32, 'CRUX_AUTH_SECRET must be at least 32 characters').optional(),
+  ),
+  CRUX_TRUST_PROXY: z.enum(['0', '1']).default('0'),
 });
 
 export interface Config {
@@ -26,6 +31,10 @@ export interface Config {
   /** Where the app lives: the project root (Next's dir). */
   rootDir: string;
   publicUrl: string | undefined;
+  /** Signs session cookies; unset: generated once and kept in the database (AppSecret). */
+  authSecret?: string;
+  /** Take the client address from X-Forwarded-For (behind one trusted reverse proxy). */
+  trustProxy?: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv, rootDir: string): Config {
@@ -44,5 +53,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, rootDir: string): Config {
     seed: e.CRUX_SEED === 'auto',
     rootDir,
     publicUrl: e.CRUX_PUBLIC_URL,
+    authSecret: e.CRUX_AUTH_SECRET,
+    trustProxy: e.CRUX_TRUST_PROXY === '1',
   };
 }

@@ -15,6 +15,13 @@ export interface Database {
   sql: Sql;
   /** Where the data lives, for logs: a directory or a redacted connection string. */
   location: string;
+  /**
+   * LISTENs on a channel until the returned function is called. Postgres needs a connection of
+   * its own for this (a pooled one goes back to the pool and stops listening); `onLost` reports
+   * that connection dying, after which the caller listens again. PGlite is one in-process
+   * connection that never drops.
+   */
+  listen(channel: string, onPayload: (payload: string) => void, onLost: (err: Error) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -47,6 +54,34 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
       prisma,
       sql: postgresSql(pool),
       location: redactUrl(config.databaseUrl),
+      listen: async (channel, onPayload, onLost) => {
+        const client = new pg.Client({ connectionString: config.databaseUrl });
+        let ended = false;
+        client.on('notification', (n) => {
+          if (n.channel === channel && n.payload !== undefined) onPayload(n.payload);
+        });
+        const lost = (err: Error) => {
+          if (ended) return;
+          ended = true;
+          client.end().catch(() => undefined);
+          onLost(err);
+        };
+        client.on('error', lost);
+        client.on('end', () => lost(new Error('listen connection closed')));
+        try {
+          await client.connect();
+          await client.query(`LISTEN "${channel.replace(/"/g, '""')}"`);
+        } catch (e) {
+          ended = true;
+          await client.end().catch(() => undefined);
+          throw e;
+        }
+        return async () => {
+          if (ended) return;
+          ended = true;
+          await client.end().catch(() => undefined);
+        };
+      },
       close: async () => {
         await prisma.$disconnect();
         await pool.end();
@@ -66,6 +101,10 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     prisma,
     sql: pgliteSql(db),
     location: dataDir,
+    listen: async (channel, onPayload) => {
+      const unlisten = await db.listen(channel, onPayload);
+      return () => unlisten();
+    },
     close: async () => {
       await prisma.$disconnect();
       await db.close();

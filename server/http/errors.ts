@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { isSameOrigin } from '../access/origin';
+import { getRuntime } from '../runtime';
 
 export type ApiErrorCode =
   | 'bad_request'
@@ -92,13 +94,24 @@ export function parseQuery<S extends z.ZodType>(url: string, schema: S): z.outpu
   return parsed.data;
 }
 
-/** Wraps a route handler so every failure goes through toResponse. */
+/**
+ * Wraps a route handler so every failure goes through toResponse, and so that no state-changing
+ * request from another site reaches a handler (server/access/origin.ts): one place for all routes.
+ */
 export function route<A extends unknown[]>(fn: (...args: A) => Promise<Response>): (...args: A) => Promise<Response> {
   return async (...args: A) => {
     try {
+      const req = args[0];
+      if (req instanceof Request) assertSameOrigin(req);
       return await fn(...args);
     } catch (e) {
       return toResponse(e);
     }
   };
+}
+
+/** Throws 403 for a state-changing request whose Origin is not this site. */
+export function assertSameOrigin(req: Request): void {
+  if (!isSameOrigin(req, getRuntime().config.publicUrl))
+    throw new ApiError('forbidden', 'cross-origin request refused: the Origin header must be this site');
 }

@@ -5,11 +5,18 @@ import { CloseCode, CloseReason, MAX_MESSAGE_BYTES } from '../../lib/protocol';
 import { claimIdSchema } from '../../lib/model/claim';
 import { ProtocolError, type Peer } from '../rooms/room';
 import { RoomLoadError, type RoomManager } from '../rooms/manager';
+import { SOCKET_BYTES, SOCKET_FRAMES, TokenBucket } from '../access/rateLimit';
 
 export const SYNC_PATH_PREFIX = '/yjs/';
 
-/** Outcome of checking an upgrade: HTTP status to refuse with, or what the peer may do. */
-export type Admission = { ok: true; canWrite: () => boolean; label: string } | { ok: false; status: 401 | 403 | 404 | 503; reason: string };
+/**
+ * Outcome of checking an upgrade: HTTP status to refuse with, or what the peer may do. `watch`
+ * hands the admitter the live peer (to tell it, or close it, when its access changes) and
+ * returns what to call when the socket closes.
+ */
+export type Admission =
+  | { ok: true; canWrite: () => boolean; label: string; watch?: (peer: Peer) => () => void }
+  | { ok: false; status: 401 | 403 | 404 | 503; reason: string };
 
 export type Admit = (req: IncomingMessage, debateId: string) => Promise<Admission>;
 
@@ -123,9 +130,13 @@ export class SyncServer {
     };
     const queue: Uint8Array[] = [];
     let room: Awaited<ReturnType<RoomManager['join']>> | undefined;
+    // Per connection: a client flooding frames (or bytes) is closed before it costs the room anything.
+    const frameBudget = new TokenBucket(SOCKET_FRAMES);
+    const byteBudget = new TokenBucket(SOCKET_BYTES);
     const handle = (data: Uint8Array) => {
       if (closed || !room) return;
       if (data.byteLength > MAX_MESSAGE_BYTES) return fail(CloseCode.MessageTooLarge, `${data.byteLength} bytes`);
+      if (!frameBudget.take() || !byteBudget.take(data.byteLength)) return fail(CloseCode.RateLimited, 'too many frames');
       try {
         room.receive(peer, data);
       } catch (e) {
@@ -141,9 +152,11 @@ export class SyncServer {
       else queue.push(bytes);
     });
     ws.on('error', () => undefined);
+    const unwatch = adm.watch?.(peer);
     const joined = rooms.join(debateId, peer);
     ws.on('close', () => {
       closed = true;
+      unwatch?.();
       this.sockets.delete(ws);
       joined.then((r) => rooms.leave(r, peer)).catch(() => undefined);
     });

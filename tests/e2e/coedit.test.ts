@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { ROOT, launchBrowser, startAppServer, type E2EServer } from './server';
+import { ROOT, launchBrowser, signUpViaApi, startAppServer, type E2EServer } from './server';
 
 describe('two browser pages co-edit a debate', () => {
   let server: E2EServer;
@@ -30,10 +30,12 @@ describe('two browser pages co-edit a debate', () => {
   });
 
   it('an edit in one page appears in the other', async () => {
+    // Creating a debate needs an account; a public debate can then be edited by anyone on it.
+    const cookie = await signUpViaApi(server.url, 'Co', 'co@example.com');
     const res = await fetch(`${server.url}/api/debates`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', origin: server.url },
-      body: JSON.stringify({ title: 'E2E co-editing' }),
+      headers: { 'content-type': 'application/json', origin: server.url, cookie },
+      body: JSON.stringify({ title: 'E2E co-editing', visibility: 'public' }),
     });
     expect(res.status).toBe(201);
     const { id } = (await res.json()) as { id: string };

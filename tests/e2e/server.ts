@@ -80,3 +80,19 @@ export function launchBrowser(): Promise<Browser> {
     ],
   });
 }
+
+/**
+ * Signs up through the API as a browser would (Origin set) and returns the session cookie
+ * (`name=value`) for later fetches, e.g. to create a debate: that needs an account.
+ */
+export async function signUpViaApi(url: string, name: string, email: string, password = 'a long enough password'): Promise<string> {
+  const res = await fetch(`${url}/api/auth/sign-up/email`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: url },
+    body: JSON.stringify({ name, email, password }),
+  });
+  if (!res.ok) throw new Error(`sign-up failed: ${res.status} ${await res.text()}`);
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith('crux.session_token='));
+  if (!cookie) throw new Error('sign-up set no session cookie');
+  return cookie.split(';')[0]!;
+}

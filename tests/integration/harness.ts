@@ -104,13 +104,64 @@ export async function createDebateRow(server: CruxServer, id: string, title = 'T
   await server.db.prisma.debate.create({ data: { id, title } });
 }
 
-/** A stock y-websocket client in Node, exactly as a third party would use it. */
-export function connectClient(server: CruxServer, debateId: string, doc = new Y.Doc()): { doc: Y.Doc; provider: WebsocketProvider } {
+/** A `ws` WebSocket that sends these headers (a session cookie) with its handshake, as a browser would. */
+export function socketWithHeaders(headers: Record<string, string>): typeof WebSocket {
+  return class extends WebSocket {
+    constructor(url: string | URL | null, protocols?: string | string[]) {
+      super(url!, protocols, { headers });
+    }
+  } as typeof WebSocket;
+}
+
+/**
+ * A stock y-websocket client in Node, exactly as a third party would use it; `cookie` signs it
+ * in (see signUp / joinGuest), `params` adds query parameters (e.g. an invite).
+ */
+export function connectClient(
+  server: CruxServer,
+  debateId: string,
+  doc = new Y.Doc(),
+  opts: { cookie?: string; params?: Record<string, string> } = {},
+): { doc: Y.Doc; provider: WebsocketProvider } {
+  const WS = opts.cookie ? socketWithHeaders({ cookie: opts.cookie }) : WebSocket;
   const provider = new WebsocketProvider(`ws://127.0.0.1:${server.port}/yjs`, debateId, doc, {
-    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+    WebSocketPolyfill: WS as unknown as typeof globalThis.WebSocket,
     disableBc: true,
+    ...(opts.params ? { params: opts.params } : {}),
   });
   return { doc, provider };
+}
+
+/** The `name=value` of the session cookie a response sets (what a browser would send back). */
+export function sessionCookie(res: Response): string {
+  const c = res.headers.getSetCookie().find((h) => /^(__Secure-)?crux\.session_token=/.test(h));
+  if (!c) throw new Error(`no session cookie in response ${res.status}`);
+  return c.split(';')[0]!;
+}
+
+/** Creates an account through better-auth (as POST /api/auth/sign-up/email does) and returns its session cookie. */
+export async function signUp(
+  server: CruxServer,
+  name: string,
+  email: string,
+  password = 'correct horse battery staple',
+): Promise<{ cookie: string; userId: string }> {
+  void server; // the runtime it installed is what getAuth() reads
+  const { getAuth } = await import('../../server/auth/auth');
+  const auth = await getAuth();
+  const res = await auth.api.signUpEmail({ body: { name, email, password }, asResponse: true });
+  if (!res.ok) throw new Error(`sign-up failed: ${res.status} ${await res.text()}`);
+  const body = (await res.json()) as { user: { id: string } };
+  return { cookie: sessionCookie(res), userId: body.user.id };
+}
+
+/** Joins as a guest (display name only) and returns the guest's session cookie. */
+export async function joinGuest(server: CruxServer, name: string): Promise<{ cookie: string; userId: string }> {
+  void server;
+  const { joinAsGuest } = await import('../../server/auth/guest');
+  const { user, headers } = await joinAsGuest(name, `198.51.100.${Math.floor(Math.random() * 250) + 1}`);
+  const res = new Response(null, { headers });
+  return { cookie: sessionCookie(res), userId: user.id };
 }
 
 export function waitFor(cond: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {

@@ -115,6 +115,23 @@ describe('normalizeUrl', () => {
     expect(new Set(urls.map((r) => (r.ok ? r.url : r.reason))).size).toBe(1);
   });
 
+  // Sources are deduplicated on the normalised URL: these differ in ways that can name another
+  // resource, so they must stay two sources.
+  const distinct: Array<[name: string, a: string, b: string]> = [
+    ['http and https', 'http://example.com/a', 'https://example.com/a'],
+    ['www and bare host', 'https://www.example.com/a', 'https://example.com/a'],
+    ['path case', 'https://example.com/Notes', 'https://example.com/notes'],
+    ['a meaningful query value', 'https://example.com/s?id=1', 'https://example.com/s?id=2'],
+    ['an encoded slash', 'https://example.com/a%2Fb', 'https://example.com/a/b'],
+    ['a non-default port', 'https://example.com:8443/a', 'https://example.com/a'],
+  ];
+  it.each(distinct)('keeps %s apart', (_name, a, b) => {
+    const ra = normalizeUrl(a);
+    const rb = normalizeUrl(b);
+    expect(ra.ok && rb.ok).toBe(true);
+    expect(ra.ok && rb.ok && ra.url !== rb.url).toBe(true);
+  });
+
   it('accepts a URL exactly at the length limit', () => {
     const base = 'https://example.com/';
     const url = base + 'a'.repeat(MAX_URL_LENGTH - base.length);
