@@ -3,6 +3,9 @@
 import { memo, useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
 import { MAX_CLAIM_TEXT, type ClaimKind } from '@/lib/model/claim';
+import type { StanceCounts } from '@/lib/schemas/evidence';
+import { remoteSelectionLabel, remoteSelectionStyle } from './presence/usePresence';
+import type { RemoteSelector } from './presence/presenceStore';
 
 export type ClaimNodeData = {
   text: string;
@@ -10,12 +13,25 @@ export type ClaimNodeData = {
   author: string;
   tags: string[];
   onCommitText: (id: string, text: string) => void;
+  /** Evidence on this claim by stance; absent while unknown or when there is none. */
+  evidence?: StanceCounts;
+  /** Backed by the source picked in the sources panel. */
+  highlighted?: boolean;
+  /** Read-only: no inline editor. */
+  readOnly?: boolean;
+  /** Bumped to open the inline editor from outside (shortcuts, context menu, new claim). */
+  editRequest?: number;
+  /** Other participants who have this claim selected. */
+  remoteSelectors?: RemoteSelector[];
+  /** Open comment threads on this claim. */
+  openComments?: number;
+  onOpenComments?: (id: string) => void;
 };
 export type ClaimFlowNode = Node<ClaimNodeData, 'claim'>;
 
 const KIND_LABEL: Record<ClaimKind, string> = { thesis: 'Thesis', claim: 'Claim', question: 'Question' };
 
-function ClaimNodeView({ id, data, selected }: NodeProps<ClaimFlowNode>) {
+function ClaimNodeView({ id, data, selected, isConnectable }: NodeProps<ClaimFlowNode>) {
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(data.text);
   const ref = useRef<HTMLTextAreaElement>(null);
@@ -23,7 +39,24 @@ function ClaimNodeView({ id, data, selected }: NodeProps<ClaimFlowNode>) {
     if (!editing) setDraft(data.text);
   }, [data.text, editing]);
   useEffect(() => {
-    if (editing) ref.current?.focus();
+    if (data.editRequest && !data.readOnly) setEditing(true);
+  }, [data.editRequest, data.readOnly]);
+  useEffect(() => {
+    if (data.readOnly) setEditing(false);
+  }, [data.readOnly]);
+  // A node React Flow has not measured yet is visibility:hidden, so the first focus() can fail: retry.
+  useEffect(() => {
+    if (!editing) return;
+    let tries = 0;
+    let frame = 0;
+    const tryFocus = () => {
+      const el = ref.current;
+      if (!el) return;
+      el.focus();
+      if (document.activeElement !== el && tries++ < 10) frame = requestAnimationFrame(tryFocus);
+    };
+    tryFocus();
+    return () => cancelAnimationFrame(frame);
   }, [editing]);
 
   const commit = () => {
@@ -41,15 +74,22 @@ function ClaimNodeView({ id, data, selected }: NodeProps<ClaimFlowNode>) {
     }
   };
 
+  const colours = (data.remoteSelectors ?? []).map((s) => s.colour);
+  const who = remoteSelectionLabel(data.remoteSelectors);
+
   return (
     <div
-      className={`claim claim-${data.kind}${selected ? ' is-selected' : ''}`}
+      className={`claim claim-${data.kind}${selected ? ' is-selected' : ''}${data.highlighted ? ' is-highlighted' : ''}`}
+      style={remoteSelectionStyle(colours)}
+      title={who}
       data-testid="claim-node"
       data-claim-id={id}
-      onDoubleClick={() => setEditing(true)}
+      data-highlighted={data.highlighted ? 'yes' : undefined}
+      data-remote-selected={colours.length > 0 ? 'yes' : undefined}
+      onDoubleClick={() => !data.readOnly && setEditing(true)}
     >
       {/* Arguments sit below what they argue about: edges leave a child at its top and enter the parent at its bottom. */}
-      <Handle type="source" position={Position.Top} />
+      <Handle type="source" position={Position.Top} isConnectable={isConnectable} />
       <div className="claim-kind">{KIND_LABEL[data.kind]}</div>
       {editing ? (
         <textarea
@@ -64,7 +104,7 @@ function ClaimNodeView({ id, data, selected }: NodeProps<ClaimFlowNode>) {
         />
       ) : (
         <div className="claim-text" data-testid="claim-text">
-          {data.text || <em className="placeholder">Double-click to write the claim</em>}
+          {data.text || <em className="placeholder">{data.readOnly ? 'Empty claim' : 'Double-click to write the claim'}</em>}
         </div>
       )}
       {data.tags.length > 0 && (
@@ -76,7 +116,39 @@ function ClaimNodeView({ id, data, selected }: NodeProps<ClaimFlowNode>) {
           ))}
         </div>
       )}
-      <Handle type="target" position={Position.Bottom} />
+      {data.evidence && <EvidenceCounters counts={data.evidence} />}
+      {data.openComments ? (
+        <button
+          type="button"
+          className="claim-comments nodrag"
+          data-testid="comment-count"
+          onClick={() => data.onOpenComments?.(id)}
+          aria-label={`${data.openComments} open comment thread${data.openComments === 1 ? '' : 's'}`}
+        >
+          💬 {data.openComments}
+        </button>
+      ) : null}
+      {who && <span className="visually-hidden">{who}</span>}
+      <Handle type="target" position={Position.Bottom} isConnectable={isConnectable} />
+    </div>
+  );
+}
+
+function EvidenceCounters({ counts }: { counts: StanceCounts }) {
+  const label = `Evidence: ${counts.supports} supporting, ${counts.contradicts} contradicting, ${counts.context} context`;
+  return (
+    <div className="claim-evidence" aria-label={label} title={label}>
+      <span className={`ev-count ev-supports${counts.supports === 0 ? ' zero' : ''}`} data-testid="evidence-supports">
+        {counts.supports}
+      </span>
+      <span className={`ev-count ev-contradicts${counts.contradicts === 0 ? ' zero' : ''}`} data-testid="evidence-contradicts">
+        {counts.contradicts}
+      </span>
+      {counts.context > 0 && (
+        <span className="ev-count ev-context" data-testid="evidence-context">
+          {counts.context}
+        </span>
+      )}
     </div>
   );
 }

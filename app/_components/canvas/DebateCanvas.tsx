@@ -15,11 +15,30 @@ import {
   type EdgeChange,
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import { addClaim, addRelation, deleteClaims, deleteRelations, setClaimText, updateClaim } from '@/lib/model/doc';
+import { useQuery } from '@tanstack/react-query';
+import { addRelation, deleteRelations, setClaimText, updateClaim } from '@/lib/model/doc';
 import type { RelationKind } from '@/lib/model/relation';
+import { evidenceSummaryQuery } from '@/app/_lib/evidence';
+import { useDebateAccess } from '@/app/_lib/access';
+import { OutlineView } from '../outline/OutlineView';
+import { CanvasSearch } from '../evidence/CanvasSearch';
+import { EvidenceSidebar, type SidebarTab } from '../evidence/EvidenceSidebar';
+import { useLiveEvents } from '../evidence/useLiveEvents';
 import { ClaimNode, type ClaimFlowNode } from './ClaimNode';
 import { useDebateDoc } from './useDebateDoc';
 import { useGraph } from './useGraph';
+import { LOCAL_ORIGIN, useUndo } from './hooks/useUndo';
+import { useCanvasCommands } from './hooks/useCanvasCommands';
+import { useShortcuts } from './hooks/useShortcuts';
+import { useOfflineDoc } from './hooks/useOfflineDoc';
+import { STATUS_CLASS, describeSync, useLocalSync } from './hooks/useSyncStatus';
+import { useOpenCommentCounts } from './hooks/useComments';
+import { ContextMenu, type ContextMenuTarget } from './ContextMenu';
+import { HelpOverlay } from './HelpOverlay';
+import { CommentsPanel } from './CommentsPanel';
+import { useFollow, usePresence, useRemoteSelections } from './presence/usePresence';
+import { PresenceLayer } from './presence/RemoteCursors';
+import { WhoIsHere } from './presence/WhoIsHere';
 
 const nodeTypes = { claim: ClaimNode };
 
@@ -33,16 +52,57 @@ export const RELATION_STYLE: Record<RelationKind, { stroke: string; dash?: strin
 /** Drag moves are sent at most this often; the final position is always sent on drop. */
 const DRAG_SEND_MS = 80;
 
+/** Used when the access API gives no answer (an error): the server still checks every write. */
+const FALLBACK_USER = { name: 'Guest', colour: '#6B7280' };
+
+const AUTO_LAYOUT_TIP =
+  'Arrange the map top-down. Selected claims stay where they are (pinned) and the rest is arranged around them; with nothing selected, the whole map is arranged from its top-left corner. One undo step.';
+
 function Canvas({ debateId, title }: { debateId: string; title: string }) {
-  const { doc, status, synced, saving, fatal, rejected } = useDebateDoc(debateId);
+  const { doc, provider, status, synced, saving, fatal, rejected, invalidUpdate } = useDebateDoc(debateId);
   const graph = useGraph(doc);
   const flow = useReactFlow();
+  const access = useDebateAccess(debateId);
+  // Unknown access (the API failed): behave as an editor named Guest; the server still refuses
+  // what the caller may not do. While loading, nothing is editable but no banner shows either.
+  const accessFailed = !access.access && !access.isPending;
+  const canEdit = accessFailed || access.allows('map.edit');
+  const canComment = accessFailed || access.allows('comment.add');
+  const viewOnly = !!access.access && !canEdit;
+  const presenceUser = useMemo(
+    () => (access.presence ? { name: access.presence.name, colour: access.presence.colour } : FALLBACK_USER),
+    [access.presence],
+  );
+  const offline = useOfflineDoc(doc, debateId);
+  const local = useLocalSync(doc, provider);
+  const undo = useUndo(doc);
+  const presence = usePresence(provider, presenceUser);
+  const follow = useFollow(presence);
+  const remoteSel = useRemoteSelections(presence);
+  const openComments = useOpenCommentCounts(doc);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [selectedEdges, setSelectedEdges] = useState<Set<string>>(new Set());
   const [dragging, setDragging] = useState<Map<string, { x: number; y: number }>>(new Map());
   const [mode, setMode] = useState<'supports' | 'attacks'>('supports');
   const lastSent = useRef(new Map<string, number>());
-  const author = 'Guest';
+  const author = presenceUser.name;
+  const [view, setView] = useState<'map' | 'outline'>('map');
+  const [editRequest, setEditRequest] = useState<{ id: string; n: number } | null>(null);
+  const [helpOpen, setHelpOpen] = useState(false);
+  const [menu, setMenu] = useState<{ x: number; y: number; target: ContextMenuTarget } | null>(null);
+  const [commentsFor, setCommentsFor] = useState<string | null>(null);
+  const [notice, setNotice] = useState('');
+  useEffect(() => {
+    if (!notice) return;
+    const t = setTimeout(() => setNotice(''), 5000);
+    return () => clearTimeout(t);
+  }, [notice]);
+  useEffect(() => presence?.setSelection(selected), [presence, selected]);
+  const [sidebarTab, setSidebarTab] = useState<SidebarTab>('evidence');
+  const [sourceFocus, setSourceFocus] = useState<string | null>(null);
+  const live = useLiveEvents(debateId);
+  const summary = useQuery(evidenceSummaryQuery(debateId));
+  const highlighted = useMemo(() => new Set(sourceFocus ? (summary.data?.sources[sourceFocus] ?? []) : []), [sourceFocus, summary.data]);
 
   // Fit the map once, when the first synced content arrives (the doc starts empty).
   const fitted = useRef(false);
@@ -52,7 +112,41 @@ function Canvas({ debateId, title }: { debateId: string; title: string }) {
     requestAnimationFrame(() => void flow.fitView({ padding: 0.1 }));
   }, [synced, graph.claims.length, flow]);
 
-  const onCommitText = useCallback((id: string, text: string) => doc && setClaimText(doc, id, text), [doc]);
+  const commands = useCanvasCommands({
+    doc,
+    graph,
+    selected,
+    selectedEdges,
+    setSelected,
+    setSelectedEdges,
+    author,
+    readOnly: !canEdit,
+    undo: undo.undo,
+    redo: undo.redo,
+    onEdit: (id) => setEditRequest((r) => ({ id, n: (r?.n ?? 0) + 1 })),
+    onToggleHelp: () => setHelpOpen((o) => !o),
+    onEscape: () => {
+      if (menu) {
+        setMenu(null);
+        return true;
+      }
+      if (commentsFor) {
+        setCommentsFor(null);
+        return true;
+      }
+      return false;
+    },
+    onFocusSearch: () => document.querySelector<HTMLInputElement>('.canvas-search input[type="search"]')?.focus(),
+    onNotice: setNotice,
+  });
+  useShortcuts(commands);
+
+  const onCommitText = useCallback(
+    (id: string, text: string) => {
+      if (doc && canEdit) setClaimText(doc, id, text, LOCAL_ORIGIN);
+    },
+    [doc, canEdit],
+  );
 
   const nodes: ClaimFlowNode[] = useMemo(
     () =>
@@ -61,37 +155,66 @@ function Canvas({ debateId, title }: { debateId: string; title: string }) {
         type: 'claim',
         position: dragging.get(c.id) ?? { x: c.x, y: c.y },
         selected: selected.has(c.id),
-        data: { text: c.text, kind: c.kind, author: c.author, tags: c.tags, onCommitText },
+        data: {
+          text: c.text,
+          kind: c.kind,
+          author: c.author,
+          tags: c.tags,
+          onCommitText,
+          evidence: summary.data?.claims[c.id],
+          highlighted: highlighted.has(c.id),
+          readOnly: !canEdit,
+          editRequest: editRequest?.id === c.id ? editRequest.n : undefined,
+          remoteSelectors: remoteSel.get(c.id),
+          openComments: openComments.get(c.id),
+          onOpenComments: setCommentsFor,
+        },
       })),
-    [graph.claims, dragging, selected, onCommitText],
+    [graph.claims, dragging, selected, onCommitText, summary.data, highlighted, canEdit, editRequest, remoteSel, openComments],
   );
 
-  const edges: Edge[] = useMemo(
-    () =>
-      graph.relations
-        .filter((r) => r.kind !== 'undercuts')
-        .map((r) => {
-          const s = RELATION_STYLE[r.kind];
-          return {
-            id: r.id,
-            source: r.from,
-            target: r.to,
-            selected: selectedEdges.has(r.id),
-            label: s.label,
-            data: { kind: r.kind },
-            className: `edge-${r.kind}`,
-            style: { stroke: s.stroke, strokeWidth: 2, strokeDasharray: s.dash },
-            labelStyle: { fill: s.stroke, fontWeight: 600 },
-            markerEnd: { type: MarkerType.ArrowClosed, color: s.stroke },
-          };
-        }),
-    [graph.relations, selectedEdges],
-  );
+  const edges: Edge[] = useMemo(() => {
+    const byId = new Map(graph.relations.map((r) => [r.id, r]));
+    // Co-premise groups: relations sharing a non-empty group and a target form one linked argument.
+    const groupSize = new Map<string, number>();
+    for (const r of graph.relations)
+      if (r.group) groupSize.set(`${r.to}\u0000${r.group}`, (groupSize.get(`${r.to}\u0000${r.group}`) ?? 0) + 1);
+    const out: Edge[] = [];
+    for (const r of graph.relations) {
+      const s = RELATION_STYLE[r.kind];
+      let target = r.to;
+      if (r.kind === 'undercuts') {
+        // React Flow cannot end an edge on another edge: draw the undercut to the conclusion of
+        // the relation whose inference it attacks. Undercuts of undercuts follow the chain.
+        let rel = byId.get(r.to);
+        for (let hops = 0; rel?.kind === 'undercuts' && hops < 10; hops++) rel = byId.get(rel.to);
+        if (!rel || rel.kind === 'undercuts') continue;
+        target = rel.to;
+      }
+      const grouped = r.group ? (groupSize.get(`${r.to}\u0000${r.group}`) ?? 0) : 0;
+      const label = grouped > 0 ? `${s.label} · linked (${r.group})` : s.label;
+      out.push({
+        id: r.id,
+        source: r.from,
+        target,
+        selected: selectedEdges.has(r.id),
+        label,
+        ariaLabel: r.kind === 'undercuts' ? `undercuts the inference of relation ${r.to}` : undefined,
+        data: { kind: r.kind, group: r.group || undefined, undercuts: r.kind === 'undercuts' ? r.to : undefined },
+        className: `edge-${r.kind}${grouped > 0 ? ' edge-grouped' : ''}`,
+        // Straight lines: the seeded layout keeps them clear of other claims; curves would not be.
+        type: 'straight',
+        style: { stroke: s.stroke, strokeWidth: grouped > 1 ? 3 : 2, strokeDasharray: s.dash },
+        labelStyle: { fill: s.stroke, fontWeight: 600 },
+        markerEnd: { type: MarkerType.ArrowClosed, color: s.stroke },
+      });
+    }
+    return out;
+  }, [graph.relations, selectedEdges]);
 
   const onNodesChange = useCallback(
     (changes: NodeChange<ClaimFlowNode>[]) => {
       if (!doc) return;
-      const removed: string[] = [];
       setSelected((prev) => {
         let next = prev;
         for (const ch of changes) {
@@ -102,8 +225,9 @@ function Canvas({ debateId, title }: { debateId: string; title: string }) {
         }
         return next;
       });
+      // Removals go through commands.deleteSelection (deleteKeyCode is null), so only moves remain.
+      if (!canEdit) return;
       for (const ch of changes) {
-        if (ch.type === 'remove') removed.push(ch.id);
         if (ch.type !== 'position') continue;
         if (ch.dragging && ch.position) {
           const pos = ch.position;
@@ -111,21 +235,20 @@ function Canvas({ debateId, title }: { debateId: string; title: string }) {
           const now = performance.now();
           if (now - (lastSent.current.get(ch.id) ?? 0) >= DRAG_SEND_MS) {
             lastSent.current.set(ch.id, now);
-            updateClaim(doc, ch.id, { x: Math.round(pos.x), y: Math.round(pos.y) });
+            updateClaim(doc, ch.id, { x: Math.round(pos.x), y: Math.round(pos.y) }, LOCAL_ORIGIN);
           }
         } else if (ch.dragging === false) {
           setDragging((prev) => {
             const pos = ch.position ?? prev.get(ch.id);
-            if (pos) updateClaim(doc, ch.id, { x: Math.round(pos.x), y: Math.round(pos.y) });
+            if (pos) updateClaim(doc, ch.id, { x: Math.round(pos.x), y: Math.round(pos.y) }, LOCAL_ORIGIN);
             const next = new Map(prev);
             next.delete(ch.id);
             return next;
           });
         }
       }
-      if (removed.length > 0) deleteClaims(doc, removed);
     },
-    [doc],
+    [doc, canEdit],
   );
 
   const onEdgesChange = useCallback(
@@ -142,105 +265,253 @@ function Canvas({ debateId, title }: { debateId: string; title: string }) {
         return next;
       });
       const removed = changes.filter((c) => c.type === 'remove').map((c) => c.id);
-      if (removed.length > 0) deleteRelations(doc, removed);
+      if (removed.length > 0 && canEdit) deleteRelations(doc, removed, LOCAL_ORIGIN);
     },
-    [doc],
+    [doc, canEdit],
   );
 
   const onConnect = useCallback(
     (c: Connection) => {
-      if (!doc || !c.source || !c.target || c.source === c.target) return;
-      addRelation(doc, { from: c.source, to: c.target, kind: mode, author });
+      if (!doc || !canEdit || !c.source || !c.target || c.source === c.target) return;
+      addRelation(doc, { from: c.source, to: c.target, kind: mode, author }, LOCAL_ORIGIN);
     },
-    [doc, mode],
+    [doc, mode, author, canEdit],
   );
 
-  const addAtCenter = () => {
-    if (!doc) return;
-    const { x, y } = flow.screenToFlowPosition({ x: window.innerWidth / 2, y: window.innerHeight / 2 });
-    const id = addClaim(doc, {
-      text: '',
-      kind: graph.claims.length === 0 ? 'thesis' : 'claim',
-      x: Math.round(x - 130),
-      y: Math.round(y - 50),
-      author,
-    });
+  const selectedClaim = useMemo(() => {
+    if (selected.size !== 1) return null;
+    const [id] = selected;
+    const c = graph.claims.find((x) => x.id === id);
+    return c ? { id: c.id, text: c.text } : null;
+  }, [selected, graph.claims]);
+
+  const focusClaim = (id: string) => {
     setSelected(new Set([id]));
-  };
-
-  const deleteSelection = () => {
-    if (!doc) return;
-    if (selectedEdges.size > 0) deleteRelations(doc, selectedEdges);
-    if (selected.size > 0) deleteClaims(doc, selected);
-    setSelected(new Set());
     setSelectedEdges(new Set());
+    setSidebarTab('evidence');
+    void flow.fitView({ nodes: [{ id }], duration: 400, padding: 0.6, maxZoom: 1.2 });
+  };
+  const focusSource = (id: string | null) => {
+    setSourceFocus(id);
+    if (id) setSidebarTab('sources');
   };
 
-  const statusText = fatal
-    ? `Disconnected: ${fatal}`
-    : status === 'connected'
-      ? synced
-        ? saving === 'paused'
-          ? 'Connected — saving paused, retrying'
-          : 'Connected — all changes saved'
-        : 'Syncing…'
-      : status === 'connecting'
-        ? 'Connecting…'
-        : 'Offline — reconnecting';
+  const sync = describeSync({
+    status,
+    synced,
+    saving,
+    fatal,
+    rejected,
+    persisted: offline.persisted,
+    unsent: local.unsent,
+    wasConnected: local.wasConnected,
+  });
+  const commentClaim = commentsFor ? graph.claims.find((x) => x.id === commentsFor) : undefined;
+  const reloadFromServer = async () => {
+    await offline.clear();
+    location.reload();
+  };
 
   return (
-    <div className="canvas-page">
+    <div className="canvas-page" data-readonly={canEdit ? undefined : 'yes'}>
       <header className="toolbar" role="toolbar" aria-label="Map tools">
         <a href="/" className="home-link">
           ← Crux
         </a>
         <h1 className="debate-title">{title}</h1>
-        <button type="button" onClick={addAtCenter} disabled={!doc || !synced} data-testid="add-claim">
-          + Claim
+        {canEdit && (
+          <>
+            <button
+              type="button"
+              onClick={() => commands.newClaim()}
+              disabled={!doc || !(synced || local.wasConnected)}
+              data-testid="add-claim"
+            >
+              + Claim
+            </button>
+            <fieldset className="mode" aria-label="New connections">
+              <label className={mode === 'supports' ? 'on' : ''}>
+                <input type="radio" name="mode" checked={mode === 'supports'} onChange={() => setMode('supports')} /> Supports
+              </label>
+              <label className={mode === 'attacks' ? 'on' : ''}>
+                <input type="radio" name="mode" checked={mode === 'attacks'} onChange={() => setMode('attacks')} /> Attacks
+              </label>
+            </fieldset>
+            <button
+              type="button"
+              onClick={() => commands.deleteSelection()}
+              disabled={selected.size + selectedEdges.size === 0}
+              data-testid="delete-selection"
+            >
+              Delete
+            </button>
+            <button
+              type="button"
+              onClick={() => commands.undo()}
+              disabled={!undo.canUndo}
+              aria-keyshortcuts="Control+Z"
+              title="Undo your last change (Ctrl+Z)"
+              data-testid="undo"
+            >
+              Undo
+            </button>
+            <button
+              type="button"
+              onClick={() => commands.redo()}
+              disabled={!undo.canRedo}
+              aria-keyshortcuts="Control+Shift+Z"
+              title="Redo (Ctrl+Shift+Z)"
+              data-testid="redo"
+            >
+              Redo
+            </button>
+            <button
+              type="button"
+              onClick={() => commands.autoLayout()}
+              disabled={!doc || graph.claims.length === 0}
+              title={AUTO_LAYOUT_TIP}
+              data-testid="auto-layout"
+            >
+              Arrange
+            </button>
+          </>
+        )}
+        <button type="button" onClick={() => commands.zoomToFit()} title="Zoom to fit (F)" data-testid="zoom-to-fit">
+          Fit
         </button>
-        <fieldset className="mode" aria-label="New connections">
-          <label className={mode === 'supports' ? 'on' : ''}>
-            <input type="radio" name="mode" checked={mode === 'supports'} onChange={() => setMode('supports')} /> Supports
-          </label>
-          <label className={mode === 'attacks' ? 'on' : ''}>
-            <input type="radio" name="mode" checked={mode === 'attacks'} onChange={() => setMode('attacks')} /> Attacks
-          </label>
-        </fieldset>
-        <button type="button" onClick={deleteSelection} disabled={selected.size + selectedEdges.size === 0}>
-          Delete
+        <button
+          type="button"
+          aria-pressed={view === 'outline'}
+          onClick={() => setView((v) => (v === 'map' ? 'outline' : 'map'))}
+          title="Show the map as an outline; the selection is shared"
+          data-testid="toggle-outline"
+        >
+          Outline
         </button>
+        <button type="button" onClick={() => setHelpOpen(true)} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">
+          ?
+        </button>
+        <CanvasSearch debateId={debateId} onPickClaim={focusClaim} onPickSource={focusSource} />
+        <WhoIsHere presence={presence} follow={follow} />
         <span
-          className={`status status-${fatal ? 'fatal' : status}`}
+          className={`status ${STATUS_CLASS[sync.phase]}`}
           data-testid="connection-status"
           data-synced={synced ? 'yes' : 'no'}
+          data-saved={sync.saved ? 'yes' : 'no'}
+          data-phase={sync.phase}
           role="status"
         >
-          {statusText}
+          {sync.text}
         </span>
       </header>
-      {rejected && (
-        <div className="banner" role="alert">
-          The server refused a change ({rejected}). Reload to continue from the saved map.
+      {viewOnly && (
+        <div className="banner banner-readonly" role="note" data-testid="readonly-banner">
+          You can view this debate but not edit it
         </div>
       )}
-      <div className="flow">
-        <ReactFlow
-          nodes={nodes}
-          edges={edges}
-          nodeTypes={nodeTypes}
-          onNodesChange={onNodesChange}
-          onEdgesChange={onEdgesChange}
-          onConnect={onConnect}
-          minZoom={0.1}
-          deleteKeyCode={['Delete', 'Backspace']}
-          onlyRenderVisibleElements
-          proOptions={{ hideAttribution: true }}
-        >
-          <Background />
-          <Controls />
-          <MiniMap pannable zoomable />
-        </ReactFlow>
+      {invalidUpdate && !rejected && (
+        <div className="banner banner-fatal" role="alert" data-testid="invalid-update-banner">
+          The server refused a change from this browser and closed the connection; it will not reconnect on its own. Your browser&apos;s
+          copy still holds the refused change.{' '}
+          <button type="button" onClick={() => void reloadFromServer()}>
+            Reload from the server
+          </button>
+        </div>
+      )}
+      {rejected && (
+        <div className="banner banner-fatal" role="alert">
+          The server refused a change ({rejected}). Your browser&apos;s copy contains it, so it would be sent again.{' '}
+          <button type="button" onClick={() => void reloadFromServer()}>
+            Reload from the server
+          </button>
+        </div>
+      )}
+      <div className="canvas-body">
+        <div className="flow">
+          <ReactFlow
+            nodes={nodes}
+            edges={edges}
+            nodeTypes={nodeTypes}
+            onNodesChange={onNodesChange}
+            onEdgesChange={onEdgesChange}
+            onConnect={onConnect}
+            minZoom={0.1}
+            // Delete/Backspace go through commands (LOCAL_ORIGIN, undoable); React Flow's own delete would bypass undo.
+            deleteKeyCode={null}
+            nodesDraggable={canEdit}
+            nodesConnectable={canEdit}
+            edgesReconnectable={false}
+            onNodeDragStart={() => undo.stopCapturing()}
+            onMoveStart={follow.onMoveStart}
+            onNodeContextMenu={(e, n) => {
+              e.preventDefault();
+              setSelected(new Set([n.id]));
+              setMenu({ x: e.clientX, y: e.clientY, target: { type: 'node', id: n.id } });
+            }}
+            onPaneContextMenu={(e) => {
+              e.preventDefault();
+              setMenu({
+                x: e.clientX,
+                y: e.clientY,
+                target: { type: 'pane', at: flow.screenToFlowPosition({ x: e.clientX, y: e.clientY }) },
+              });
+            }}
+            onlyRenderVisibleElements
+            proOptions={{ hideAttribution: true }}
+          >
+            <Background />
+            <Controls showInteractive={false} />
+            <MiniMap pannable zoomable />
+            <PresenceLayer presence={presence} />
+          </ReactFlow>
+        </div>
+        {view === 'outline' && (
+          <div className="outline-panel">
+            <OutlineView
+              doc={doc}
+              graph={graph}
+              selection={selected}
+              onSelect={(ids) => setSelected(new Set(ids))}
+              readOnly={!canEdit}
+              author={author}
+            />
+          </div>
+        )}
+        {commentClaim ? (
+          <CommentsPanel
+            doc={doc}
+            claimId={commentClaim.id}
+            claimText={commentClaim.text}
+            author={author}
+            readOnly={!canComment}
+            onClose={() => setCommentsFor(null)}
+          />
+        ) : (
+          <EvidenceSidebar
+            debateId={debateId}
+            claim={selectedClaim}
+            tab={sidebarTab}
+            onTab={setSidebarTab}
+            selectedSourceId={sourceFocus}
+            onSelectSource={focusSource}
+            live={live}
+          />
+        )}
       </div>
+      {menu && (
+        <ContextMenu
+          {...menu}
+          commands={commands}
+          canUndo={undo.canUndo}
+          canRedo={undo.canRedo}
+          onClose={() => setMenu(null)}
+          onOpenComments={setCommentsFor}
+        />
+      )}
+      <HelpOverlay open={helpOpen} onClose={() => setHelpOpen(false)} />
+      <span role="status" aria-live="polite" className="canvas-notice" data-testid="canvas-notice">
+        {notice}
+      </span>
     </div>
   );
 }

@@ -5,7 +5,8 @@ import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import * as decoding from 'lib0/decoding';
 import { ensureRoots } from '@/lib/model/doc';
-import { MessageType, CloseReason, type CloseCode, type StatusMessage } from '@/lib/protocol';
+import { ensureCommentRoot } from '@/lib/model/comment';
+import { MessageType, CloseCode, CloseReason, type StatusMessage } from '@/lib/protocol';
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'disconnected';
 
@@ -19,6 +20,8 @@ export interface DebateDocState {
   /** Set when the server closed the connection for good (e.g. the debate was not found). */
   fatal: string | null;
   rejected: string | null;
+  /** The server closed with 4422 (it refused an update); the provider no longer reconnects. */
+  invalidUpdate: boolean;
 }
 
 export function syncUrl(): string {
@@ -36,11 +39,14 @@ export function useDebateDoc(debateId: string): DebateDocState {
     saving: 'ok',
     fatal: null,
     rejected: null,
+    invalidUpdate: false,
   });
 
   useEffect(() => {
     const doc = new Y.Doc();
     ensureRoots(doc);
+    // Remote comment updates must land on a real root, not a placeholder (see ensureRoots).
+    ensureCommentRoot(doc);
     // disableBc: every change goes through the server, which validates and persists it.
     const provider = new WebsocketProvider(syncUrl(), debateId, doc, { params: { client: 'crux' }, disableBc: true });
     provider.messageHandlers[MessageType.Status] = (_enc, dec) => {
@@ -51,8 +57,27 @@ export function useDebateDoc(debateId: string): DebateDocState {
     setState((s) => ({ ...s, doc, provider }));
     const onStatus = ({ status }: { status: ConnectionStatus }) => setState((s) => ({ ...s, status }));
     const onSync = (synced: boolean) => setState((s) => ({ ...s, synced }));
-    const onClosed = ({ code, reason }: { code: number; reason: string }) =>
-      setState((s) => ({ ...s, fatal: CloseReason[code as CloseCode] ?? (reason || `closed (${code})`) }));
+    const onClosed = ({ code, reason }: { code: number; reason: string }) => {
+      // A terminal close (4xxx): do not resume on the browser's 'online' event either. After a
+      // refused update (4422) reconnecting would resend the same update on every retry: stop for
+      // good, and let the banner offer a reload from the server's copy.
+      stopped = true;
+      if (code === CloseCode.InvalidUpdate) provider.disconnect();
+      setState((s) => ({
+        ...s,
+        fatal: CloseReason[code as CloseCode] ?? (reason || `closed (${code})`),
+        invalidUpdate: s.invalidUpdate || code === CloseCode.InvalidUpdate,
+      }));
+    };
+    // A socket can stay half-open for a long time after the network goes away: follow the
+    // browser's own online/offline signal rather than waiting for y-websocket's 30 s timeout.
+    let stopped = false;
+    const onOffline = () => provider.disconnect();
+    const onOnline = () => {
+      if (!stopped) provider.connect();
+    };
+    window.addEventListener('offline', onOffline);
+    window.addEventListener('online', onOnline);
     provider.on('status', onStatus);
     provider.on('sync', onSync);
     provider.on('closed', onClosed);
@@ -60,6 +85,8 @@ export function useDebateDoc(debateId: string): DebateDocState {
       provider.off('status', onStatus);
       provider.off('sync', onSync);
       provider.off('closed', onClosed);
+      window.removeEventListener('offline', onOffline);
+      window.removeEventListener('online', onOnline);
       provider.destroy();
       doc.destroy();
     };
