@@ -1,0 +1,217 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { addClaim, addRelation, deleteClaims } from '../../lib/model/doc';
+import type { CastVoteResult, ExplainDto, StrengthDto, VotesDto } from '../../lib/schemas/votes';
+import type { CruxServer } from '../../server/app';
+import type { ErrorBody } from '../../server/http/errors';
+import type { LiveEvent } from '../../server/live/bus';
+import { readProjectedClaims, writeProjection } from '../../server/projection/claims';
+import * as votesRoute from '../../app/api/debates/[id]/votes/route';
+import * as strengthRoute from '../../app/api/debates/[id]/strength/route';
+import * as explainRoute from '../../app/api/debates/[id]/strength/explain/route';
+import { STORES, createDebateRow, createStore, joinGuest, signUp, startTestServer, waitFor, type TestStore } from './harness';
+
+/*
+ * Votes and strength through their real route handlers: each test builds a Request, calls the
+ * exported GET/PUT/DELETE (with the runtime startTestServer installed) and reads the Response.
+ */
+
+const ORIGIN = 'http://crux.test';
+
+type Handler = (req: Request, ctx: { params: Promise<{ id: string }> }) => Promise<Response>;
+
+function call(handler: Handler, debateId: string, opts: { method?: string; query?: string; body?: unknown; cookie?: string } = {}) {
+  const method = opts.method ?? 'GET';
+  const req = new Request(`${ORIGIN}/api/debates/${debateId}/x${opts.query ? `?${opts.query}` : ''}`, {
+    method,
+    headers: {
+      ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }),
+      // What a browser sends with a same-origin fetch; writes from other origins are refused.
+      ...(method === 'GET' ? {} : { origin: ORIGIN }),
+      ...(opts.cookie ? { cookie: opts.cookie } : {}),
+    },
+    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+  });
+  return handler(req, { params: Promise.resolve({ id: debateId }) });
+}
+
+async function json<T>(res: Promise<Response>, status: number): Promise<T> {
+  const r = await res;
+  const body = r.status === 204 ? null : ((await r.json()) as T);
+  expect(r.status, JSON.stringify(body)).toBe(status);
+  return body as T;
+}
+
+const DEBATE = 'votes-debate';
+const VIEWERS_ONLY = 'viewers-only';
+
+/**
+ * A stored document: thesis T, claim A supporting it (relation rA), claim B attacking it (rB),
+ * and claim D, projected and then deleted. The projection is written the way the server writes
+ * it, so the DebateClaim rows match the document.
+ */
+async function storeDebate(server: CruxServer, id: string): Promise<void> {
+  await createDebateRow(server, id);
+  const doc = new Y.Doc();
+  addClaim(doc, { id: 'T', text: 'Thesis', kind: 'thesis', x: 0, y: 0, author: 'test', now: 1 });
+  addClaim(doc, { id: 'A', text: 'Pro', x: 0, y: 100, author: 'test', now: 2 });
+  addClaim(doc, { id: 'B', text: 'Con', x: 100, y: 100, author: 'test', now: 3 });
+  addClaim(doc, { id: 'D', text: 'Gone', x: 200, y: 100, author: 'test', now: 4 });
+  addRelation(doc, { id: 'rA', from: 'A', to: 'T', kind: 'supports', author: 'test' });
+  addRelation(doc, { id: 'rB', from: 'B', to: 'T', kind: 'attacks', author: 'test' });
+  await server.db.sql.transaction((tx) => writeProjection(tx, id, readProjectedClaims(doc)));
+  deleteClaims(doc, ['D']);
+  await server.db.sql.transaction((tx) => writeProjection(tx, id, readProjectedClaims(doc)));
+  await server.db.prisma.docSnapshot.create({ data: { debateId: id, data: new Uint8Array(Y.encodeStateAsUpdate(doc)) } });
+  doc.destroy();
+}
+
+describe.each(STORES)('votes and strength (%s)', (storeName) => {
+  let store: TestStore;
+  let server: CruxServer;
+  let alice: { cookie: string; userId: string };
+  let bob: { cookie: string; userId: string };
+  let carol: { cookie: string; userId: string };
+
+  const thesisScore = async (cookie?: string, query = 'semantics=dfquad') =>
+    (await json<StrengthDto>(call(strengthRoute.GET, DEBATE, { query, cookie }), 200)).thesis!.score;
+  const put = (cookie: string, body: unknown, debateId = DEBATE) => call(votesRoute.PUT, debateId, { method: 'PUT', body, cookie });
+  const retract = (cookie: string, targetKind: string, targetId: string) =>
+    call(votesRoute.DELETE, DEBATE, { method: 'DELETE', query: `targetKind=${targetKind}&targetId=${targetId}`, cookie });
+  const rows = () => server.db.prisma.vote.count();
+
+  beforeAll(async () => {
+    store = await createStore(storeName);
+    server = await startTestServer(store);
+    await storeDebate(server, DEBATE);
+    await storeDebate(server, VIEWERS_ONLY);
+    await server.db.prisma.debate.update({ where: { id: VIEWERS_ONLY }, data: { publicRole: 'viewer' } });
+    alice = await joinGuest(server, 'Alice');
+    bob = await joinGuest(server, 'Bob');
+    carol = await signUp(server, 'Carol', `carol-${storeName}@example.com`);
+  });
+  afterAll(async () => {
+    await server?.close();
+    await store?.dispose();
+  });
+
+  it('concurrent PUTs by one person leave one row, holding one of the values sent', async () => {
+    const values = Array.from({ length: 20 }, (_, i) => i % 5);
+    const results = await Promise.all(values.map((value) => put(alice.cookie, { targetKind: 'claim', targetId: 'B', value })));
+    expect(results.map((r) => r.status)).toEqual(values.map(() => 200));
+    const stored = await server.db.prisma.vote.findMany({ where: { debateId: DEBATE, targetId: 'B' } });
+    expect(stored).toHaveLength(1);
+    expect(stored[0]!.userKey).toBe(alice.userId);
+    const { tallies } = await json<VotesDto>(call(votesRoute.GET, DEBATE), 200);
+    expect(tallies.find((t) => t.targetId === 'B')).toMatchObject({ count: 1, mean: stored[0]!.value });
+    await json(retract(alice.cookie, 'claim', 'B'), 204);
+  });
+
+  it('tallies follow casting, changing and retracting; GET shows the caller their own votes', async () => {
+    const first = await json<CastVoteResult>(put(alice.cookie, { targetKind: 'claim', targetId: 'A', value: 4 }), 200);
+    expect(first.tally).toEqual({ targetKind: 'claim', targetId: 'A', count: 1, mean: 4, distribution: [0, 0, 0, 0, 1] });
+    const second = await json<CastVoteResult>(put(bob.cookie, { targetKind: 'claim', targetId: 'A', value: 1 }), 200);
+    expect(second.tally).toMatchObject({ count: 2, mean: 2.5, distribution: [0, 1, 0, 0, 1] });
+    // Bob changes his mind: still two votes.
+    const changed = await json<CastVoteResult>(put(bob.cookie, { targetKind: 'claim', targetId: 'A', value: 2 }), 200);
+    expect(changed.tally).toMatchObject({ count: 2, mean: 3, distribution: [0, 0, 1, 0, 1] });
+    expect(changed.vote).toMatchObject({ targetKind: 'claim', targetId: 'A', value: 2 });
+
+    const asBob = await json<VotesDto>(call(votesRoute.GET, DEBATE, { cookie: bob.cookie }), 200);
+    expect(asBob.mine.map((v) => [v.targetId, v.value])).toEqual([['A', 2]]);
+    expect(asBob.tallies).toEqual([{ targetKind: 'claim', targetId: 'A', count: 2, mean: 3, distribution: [0, 0, 1, 0, 1] }]);
+    // A visitor reads the tallies of a public debate but has no votes of their own.
+    expect((await json<VotesDto>(call(votesRoute.GET, DEBATE), 200)).mine).toEqual([]);
+
+    await json(retract(bob.cookie, 'claim', 'A'), 204);
+    await json(retract(bob.cookie, 'claim', 'A'), 204);
+    const after = await json<VotesDto>(call(votesRoute.GET, DEBATE, { cookie: bob.cookie }), 200);
+    expect(after.mine).toEqual([]);
+    expect(after.tallies).toEqual([{ targetKind: 'claim', targetId: 'A', count: 1, mean: 4, distribution: [0, 0, 0, 0, 1] }]);
+    await json(retract(alice.cookie, 'claim', 'A'), 204);
+    expect(await rows()).toBe(0);
+  });
+
+  it('refuses unknown and deleted claims, unknown relations and bad values, storing nothing', async () => {
+    const fieldsOf = async (body: unknown, status: number) =>
+      (await json<ErrorBody>(put(alice.cookie, body), status)).error.fields?.map((f) => [f.field, f.message]);
+    expect(await fieldsOf({ targetKind: 'claim', targetId: 'nope', value: 2 }, 422)).toEqual([
+      ['targetId', 'no claim nope in this debate'],
+    ]);
+    expect(await fieldsOf({ targetKind: 'claim', targetId: 'D', value: 2 }, 422)).toEqual([['targetId', 'claim D was deleted']]);
+    expect(await fieldsOf({ targetKind: 'relation', targetId: 'rX', value: 2 }, 422)).toEqual([
+      ['targetId', 'no relation rX in this debate'],
+    ]);
+    // A claim id is not a relation id.
+    expect(await fieldsOf({ targetKind: 'relation', targetId: 'A', value: 2 }, 422)).toEqual([
+      ['targetId', 'no relation A in this debate'],
+    ]);
+    expect((await fieldsOf({ targetKind: 'claim', targetId: 'A', value: 5 }, 400))?.map(([f]) => f)).toEqual(['value']);
+    expect((await fieldsOf({ targetKind: 'claim', targetId: 'A', value: 2.5 }, 400))?.map(([f]) => f)).toEqual(['value']);
+    expect((await fieldsOf({ targetKind: 'premise', targetId: 'A', value: 2 }, 400))?.map(([f]) => f)).toEqual(['targetKind']);
+    expect(await rows()).toBe(0);
+  });
+
+  it('refuses visitors (401) and viewers (403), storing nothing', async () => {
+    const body = { targetKind: 'claim', targetId: 'A', value: 3 };
+    expect((await json<ErrorBody>(call(votesRoute.PUT, DEBATE, { method: 'PUT', body }), 401)).error.code).toBe('unauthorized');
+    expect((await json<ErrorBody>(put(alice.cookie, body, VIEWERS_ONLY), 403)).error.message).toMatch(/viewer/);
+    await json(
+      call(votesRoute.DELETE, VIEWERS_ONLY, { method: 'DELETE', query: 'targetKind=claim&targetId=A', cookie: alice.cookie }),
+      403,
+    );
+    expect(await rows()).toBe(0);
+    // Viewers still read tallies and scores.
+    await json(call(votesRoute.GET, VIEWERS_ONLY, { cookie: alice.cookie }), 200);
+    await json(call(strengthRoute.GET, VIEWERS_ONLY, { cookie: alice.cookie }), 200);
+  });
+
+  it('publishes a votes event on every change', async () => {
+    const events: LiveEvent[] = [];
+    const off = server.live.subscribe(DEBATE, (e) => events.push(e));
+    try {
+      const t0 = performance.now();
+      await json(put(carol.cookie, { targetKind: 'claim', targetId: 'B', value: 3 }), 200);
+      await waitFor(() => events.some((e) => e.topic === 'votes'), 1000, 'votes event');
+      expect(performance.now() - t0).toBeLessThan(1000);
+      events.length = 0;
+      await json(retract(carol.cookie, 'claim', 'B'), 204);
+      await waitFor(() => events.some((e) => e.topic === 'votes'), 1000, 'votes event after retract');
+    } finally {
+      off();
+    }
+  });
+
+  it('moves the thesis score the way the votes say (hand-checked DF-QuAD)', async () => {
+    // No votes: every base score is 0.5, A supports and B attacks with 0.5 each, so they cancel.
+    expect(await thesisScore()).toBeCloseTo(0.5, 9);
+    // Full agreement with A: support F = 1, attack F = 0.5, T = 0.5 + 0.5·(1 − 0.5) = 0.75.
+    await json(put(alice.cookie, { targetKind: 'claim', targetId: 'A', value: 4 }), 200);
+    expect(await thesisScore()).toBeCloseTo(0.75, 9);
+    // rA judged half relevant (impact 2 → weight 0.5): support F = 0.5, cancelling the attack again.
+    await json(put(bob.cookie, { targetKind: 'relation', targetId: 'rA', value: 2 }), 200);
+    expect(await thesisScore()).toBeCloseTo(0.5, 9);
+    // Full agreement with the attacker B: attack F = 1 > support 0.5, T = 0.5 − 0.5·0.5 = 0.25.
+    await json(put(carol.cookie, { targetKind: 'claim', targetId: 'B', value: 4 }), 200);
+    expect(await thesisScore()).toBeCloseTo(0.25, 9);
+    // Quadratic energy moves the same way: E = 0.5 − 1 < 0 lowers T below 0.5.
+    expect(await thesisScore(undefined, 'semantics=quadratic-energy')).toBeLessThan(0.5);
+
+    const report = await json<StrengthDto>(call(strengthRoute.GET, DEBATE), 200);
+    expect(report).toMatchObject({ semantics: 'dfquad', perspective: 'everyone', converged: true, cycles: [] });
+    expect(report.thesis?.claimId).toBe('T');
+    expect(Object.keys(report.scores).sort()).toEqual(['A', 'B', 'T']);
+    expect(report.inputs).toEqual({ agreementTallies: 2, impactTallies: 1, credibilityTallies: 0 });
+    expect(report.cruxes.length).toBeLessThanOrEqual(5);
+
+    // Alice's own perspective sees only her vote on A: 0.75 as above. Others' perspectives are private.
+    expect(await thesisScore(alice.cookie, `perspective=user:${alice.userId}`)).toBeCloseTo(0.75, 9);
+    await json(call(strengthRoute.GET, DEBATE, { query: `perspective=user:${bob.userId}`, cookie: alice.cookie }), 403);
+
+    const explained = await json<ExplainDto>(call(explainRoute.GET, DEBATE, { query: 'claimId=T' }), 200);
+    expect(explained.explanation.score).toBeCloseTo(0.25, 9);
+    expect(explained.explanation.arguments.map((a) => a.kind).sort()).toEqual(['attacks', 'supports']);
+    await json(call(explainRoute.GET, DEBATE, { query: 'claimId=D' }), 404);
+    await json(call(strengthRoute.GET, DEBATE, { query: 'semantics=magic' }), 400);
+  });
+});
