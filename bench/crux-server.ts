@@ -1,0 +1,103 @@
+/*
+ * Launches Crux's own server for bench/run.mjs: startServer() from server/app.ts with Next off,
+ * on a loopback port, against the Postgres database the orchestrator created (argument: its URL)
+ * or, with the argument `pglite`, a fresh embedded PGlite in a temp directory (removed on stop).
+ * Run as production runs it: `node --import tsx`. Talks to the orchestrator over IPC.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { startServer } from '../server/app';
+import type { DocStore } from '../server/persistence/docStore';
+import { createStore, type TestStore } from '../tests/integration/harness';
+import { serveProbe, ready } from './lib/probe.mjs';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const target = process.argv[2];
+if (!target) throw new Error('usage: crux-server.ts <postgres url | pglite>');
+
+// PGlite: the integration harness's store (a copy of a cached fresh cluster, so no initdb wait).
+let pglite: TestStore | undefined;
+if (target === 'pglite') pglite = await createStore('pglite');
+/**
+ * Commit times of the group-commit writer, through startServer's wrapStore seam (the store is
+ * not otherwise touched): how much of a propagation time is "durable before relay".
+ */
+let commits: { ms: number; updates: number }[] = [];
+const timedStore = (store: DocStore): DocStore => ({
+  load: (id) => store.load(id),
+  compact: (id) => store.compact(id),
+  append: async (batch) => {
+    const t = performance.now();
+    try {
+      await store.append(batch);
+    } finally {
+      commits.push({ ms: performance.now() - t, updates: batch.length });
+    }
+  },
+});
+const commitStats = (): Record<string, number> => {
+  const ms = commits.map((c) => c.ms).sort((a, b) => a - b);
+  const at = (q: number) => (ms.length ? ms[Math.min(ms.length - 1, Math.floor(q * ms.length))]! : NaN);
+  return {
+    commits: ms.length,
+    commitUpdates: commits.reduce((n, c) => n + c.updates, 0),
+    commitP50: at(0.5),
+    commitP99: at(0.99),
+    commitMax: ms.length ? ms[ms.length - 1]! : NaN,
+  };
+};
+
+const server = await startServer({
+  next: false,
+  log: () => undefined,
+  wrapStore: timedStore,
+  config: {
+    port: 0,
+    host: '127.0.0.1',
+    dev: false,
+    seed: false,
+    rootDir: ROOT,
+    publicUrl: undefined,
+    ...(pglite ? pglite.config() : { databaseUrl: target, dataDir: path.join(ROOT, 'bench', 'out', 'unused') }),
+  },
+});
+
+serveProbe(
+  {
+    /**
+     * Unknown debates are refused (404), so every room needs its Debate row; the join-storm's room
+     * also gets its 10,000-claim document as the stored snapshot, as a compacted debate has.
+     */
+    prepare: async ({ room, snapshotFile }: { room: string; snapshotFile?: string }) => {
+      await server.db.sql.query('INSERT INTO "Debate" ("id", "title") VALUES ($1, $2) ON CONFLICT ("id") DO NOTHING', [
+        room,
+        `bench ${room}`,
+      ]);
+      if (snapshotFile) {
+        const data = new Uint8Array(await readFile(snapshotFile));
+        await server.db.sql.query(
+          `INSERT INTO "DocSnapshot" ("debateId", "data", "updatesFolded", "updatedAt") VALUES ($1, $2, 0, now())
+         ON CONFLICT ("debateId") DO UPDATE SET "data" = EXCLUDED."data"`,
+          [room, data],
+        );
+      }
+      return { path: '/yjs/' };
+    },
+    loaded: ({ room }: { room: string }) => server.rooms.peek(room) !== undefined,
+    writerStats: () => ({ ...server.writer.stats }),
+    stop: async () => {
+      await server.close();
+      await pglite?.dispose();
+      setTimeout(() => process.exit(0), 50);
+      return true;
+    },
+  },
+  {
+    onReset: () => {
+      commits = [];
+    },
+    extraStats: commitStats,
+  },
+);
+
+ready({ port: server.port, pathPrefix: '/yjs/', protocol: 'y-websocket' });
