@@ -60,6 +60,8 @@ export class Room {
   private inFlight: Uint8Array[] = [];
   readonly awareness: awarenessProtocol.Awareness;
   readonly peers = new Map<Peer, Set<number>>();
+  /** Sync step 2 for an empty state vector, valid until the document changes. */
+  private fullStateFrame: Uint8Array | undefined;
   logCount = 0;
   logBytes = 0;
   compacting = false;
@@ -80,7 +82,10 @@ export class Room {
     Y.applyUpdate(this.candidate, Y.encodeStateAsUpdate(this.doc));
     this.awareness = new awarenessProtocol.Awareness(this.doc);
     this.awareness.setLocalState(null);
-    this.doc.on('update', (update: Uint8Array, origin: unknown) => this.relay(update, origin));
+    this.doc.on('update', (update: Uint8Array, origin: unknown) => {
+      this.fullStateFrame = undefined;
+      this.relay(update, origin);
+    });
     this.awareness.on('update', ({ added, updated, removed }: AwarenessChange, origin: unknown) => {
       const changed = added.concat(updated, removed);
       const ids = origin instanceof Object ? this.peers.get(origin as Peer) : undefined;
@@ -186,19 +191,24 @@ export class Room {
       throw new ProtocolError(CloseCode.MalformedMessage, 'truncated sync message');
     }
     if (step === SyncStep.Step1) {
+      // A fresh client (empty state vector, encoded as a single 0) needs the whole document; a
+      // join storm would otherwise encode it once per client. The frame is cached until the
+      // document next changes.
+      const fresh = payload.byteLength === 1 && payload[0] === 0;
+      if (fresh && this.fullStateFrame) return peer.send(this.fullStateFrame);
       let update: Uint8Array;
       try {
         update = Y.encodeStateAsUpdate(this.doc, payload);
       } catch {
         throw new ProtocolError(CloseCode.MalformedMessage, 'malformed state vector');
       }
-      peer.send(
-        frame((e) => {
-          encoding.writeVarUint(e, MessageType.Sync);
-          encoding.writeVarUint(e, SyncStep.Step2);
-          encoding.writeVarUint8Array(e, update);
-        }),
-      );
+      const f = frame((e) => {
+        encoding.writeVarUint(e, MessageType.Sync);
+        encoding.writeVarUint(e, SyncStep.Step2);
+        encoding.writeVarUint8Array(e, update);
+      });
+      if (fresh) this.fullStateFrame = f;
+      peer.send(f);
       return;
     }
     if (step !== SyncStep.Step2 && step !== SyncStep.Update)

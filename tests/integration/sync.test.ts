@@ -59,6 +59,20 @@ describe.each(STORES)('sync over a real socket (%s)', (storeName) => {
     expect(readGraph(a.doc).claims.find((x) => x.id === c)?.text).toBe('Reason, sharpened');
   });
 
+  it('a client joining after a change gets the change (the cached full state is invalidated)', async () => {
+    server = await startTestServer(store);
+    await createDebateRow(server, 'd8');
+    const a = client('d8');
+    await synced(a.provider);
+    const first = client('d8');
+    await synced(first.provider);
+    addClaim(a.doc, { id: 'late', text: 'added after the first joins', x: 0, y: 0, author: 'a' });
+    await waitFor(() => claimsMap(first.doc).has('late'), 10_000, 'relay to the first joiner');
+    const second = client('d8');
+    await synced(second.provider);
+    expect(claimsMap(second.doc).has('late')).toBe(true);
+  });
+
   it('an update is durable before a second client receives it', async () => {
     // A slow store widens the window in which a relay-before-commit server would be caught.
     const commits: number[] = [];
