@@ -213,9 +213,12 @@ export class Room {
     }
     if (step !== SyncStep.Step2 && step !== SyncStep.Update)
       throw new ProtocolError(CloseCode.MalformedMessage, `unknown sync step ${step}`);
-    // Every client answers our step 1 with a step 2; when it has nothing new there is nothing to store.
-    if (isEmptyUpdate(payload)) return;
+    // Every client answers our step 1 with a step 2; when it has nothing new it sends the canonical
+    // empty update (two zero bytes) and there is nothing to store. Only a reader's payload is fully
+    // decoded, so writers' updates are not parsed twice on the hot path.
+    if (payload.byteLength === 2 && payload[0] === 0 && payload[1] === 0) return;
     if (!peer.canWrite()) {
+      if (isEmptyUpdate(payload)) return;
       if (peer.wantsStatus)
         peer.send(statusFrame({ kind: 'rejected', reason: 'read-only', detail: 'you may read this debate but not change it' }));
       throw new ProtocolError(CloseCode.Forbidden, 'read-only');

@@ -33,6 +33,10 @@ const rawToBytes = (data: RawData): Uint8Array => {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 };
 
+function destroySocket(this: Duplex): void {
+  this.destroy();
+}
+
 function refuse(socket: Duplex, status: number, reason: string): void {
   const text = `${status} ${reason}`;
   socket.end(
@@ -82,7 +86,9 @@ export class SyncServer {
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    socket.on('error', () => socket.destroy());
+    // A named function, not a closure here: a closure would keep this call's req and head alive
+    // for as long as the socket lives.
+    socket.on('error', destroySocket);
     if (!this.accepting) return refuse(socket, 503, 'Shutting Down');
     const url = new URL(req.url ?? '/', 'http://localhost');
     const debateId = decodeURIComponent(url.pathname.slice(SYNC_PATH_PREFIX.length));
