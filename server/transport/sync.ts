@@ -91,7 +91,9 @@ export class SyncServer {
     socket.on('error', destroySocket);
     if (!this.accepting) return refuse(socket, 503, 'Shutting Down');
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const debateId = decodeURIComponent(url.pathname.slice(SYNC_PATH_PREFIX.length));
+    // Debate ids are plain [A-Za-z0-9_-]: no escape can make a valid one, so the raw path is
+    // checked as it is (decoding a malformed escape would throw inside the upgrade event).
+    const debateId = url.pathname.slice(SYNC_PATH_PREFIX.length);
     if (!claimIdSchema.safeParse(debateId).success) return refuse(socket, 404, 'Not Found');
     const wantsStatus = url.searchParams.get('client') === 'crux';
     this.opts.admit(req, debateId).then(

@@ -257,6 +257,10 @@ describe.each(STORES)('sync over a real socket (%s)', (storeName) => {
 
   it('refuses the upgrade for an unknown debate with 404', async () => {
     server = await startTestServer(store);
+    // A malformed percent-escape must be a 404 too, not an exception in the upgrade handler.
+    const bad = new WebSocket(`ws://127.0.0.1:${server.port}/yjs/%E0%A4%A`);
+    const badStatus = await new Promise<number>((resolve) => bad.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));
+    expect(badStatus).toBe(404);
     const ws = new WebSocket(`ws://127.0.0.1:${server.port}/yjs/nope`);
     const status = await new Promise<number>((resolve) => ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));
     expect(status).toBe(404);
