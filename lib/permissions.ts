@@ -160,7 +160,7 @@ export function canAssignRole(actor: Role | null, current: Role | null, next: Ro
 }
 
 /** Team actions, decided by the actor's role in the team (null: not a member). */
-export const TEAM_ACTIONS = ['team.read', 'team.invite', 'team.members', 'team.debate.create', 'team.rename'] as const;
+export const TEAM_ACTIONS = ['team.read', 'team.invite', 'team.members', 'team.debate.create', 'team.rename', 'team.delete'] as const;
 export type TeamAction = (typeof TEAM_ACTIONS)[number];
 
 const TEAM_MIN_ROLE: Record<TeamAction, Role> = {
@@ -169,6 +169,7 @@ const TEAM_MIN_ROLE: Record<TeamAction, Role> = {
   'team.invite': 'moderator',
   'team.members': 'moderator',
   'team.rename': 'owner',
+  'team.delete': 'owner',
 };
 
 export function canTeam(role: Role | null, action: TeamAction): boolean {

@@ -102,6 +102,8 @@ export const teamInvitesQuery = (id: string) =>
   queryOptions({ queryKey: ['teams', id, 'invites'], queryFn: () => apiFetch<{ items: InviteInfo[] }>(`/api/teams/${enc(id)}/invites`) });
 
 export const createTeam = (name: string) => apiFetch<TeamSummary>('/api/teams', json('POST', { name }));
+export const renameTeam = (teamId: string, name: string) => apiFetch<TeamSummary>(`/api/teams/${enc(teamId)}`, json('PATCH', { name }));
+export const deleteTeam = (teamId: string) => apiFetch<null>(`/api/teams/${enc(teamId)}`, json('DELETE'));
 export const setTeamRole = (teamId: string, userId: string, role: Role) =>
   apiFetch<MemberInfo>(`/api/teams/${enc(teamId)}/members/${enc(userId)}`, json('PATCH', { role }));
 export const removeTeamMember = (teamId: string, userId: string) =>

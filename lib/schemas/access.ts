@@ -214,6 +214,8 @@ export const AUDIT_ACTIONS = [
   'invite.create',
   'invite.revoke',
   'team.create',
+  'team.rename',
+  'team.delete',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

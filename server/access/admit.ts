@@ -3,7 +3,8 @@ import { can, effectiveRole, type Principal } from '../../lib/permissions';
 import type { Database } from '../db/client';
 import type { Admit } from '../transport/sync';
 import { getRuntime } from '../runtime';
-import { readSession, toHeaders } from '../auth/session';
+import { presenceFor } from '../../lib/presence';
+import { readSession, toHeaders, type SessionUser } from '../auth/session';
 import { loadDebateGrants } from './grants';
 import { liveAccess, type Verdict, type Watched } from './live';
 import { ACCESS_TOPIC } from './changes';
@@ -36,7 +37,7 @@ async function evaluate(
   headers: Headers,
   debateId: string,
   linkToken: string | null,
-): Promise<{ verdict: Verdict; principal: Principal }> {
+): Promise<{ verdict: Verdict; principal: Principal; user: SessionUser | null }> {
   const session = await readSession(headers);
   const { principal } = session;
   const g = await loadDebateGrants(db.prisma, debateId, principal.userId, linkToken);
@@ -44,11 +45,13 @@ async function evaluate(
   if (!g)
     return {
       principal,
+      user: session.user,
       verdict: { exists: false, signedIn: principal.userId !== null, hadSession, role: null, canWrite: false, locked: false },
     };
   const role = effectiveRole(principal, g.access, g.grants);
   return {
     principal,
+    user: session.user,
     verdict: {
       exists: true,
       signedIn: principal.userId !== null,
@@ -93,6 +96,8 @@ export function createAdmit(db: Database): Admit {
     return {
       ok: true,
       label,
+      // Cursors show the account's name and colour whatever the client claims.
+      identity: { key: first.user ? `u:${first.user.id}` : 'visitor', user: presenceFor(first.user) },
       canWrite: () => registry.canWrite(w),
       watch: (peer) => {
         const detach = registry.attach(w, peer);

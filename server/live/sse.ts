@@ -15,7 +15,23 @@ const enc = new TextEncoder();
  * {topic}), heartbeat comments, and the bus subscription dropped as soon as the client goes
  * (request aborted or stream cancelled).
  */
-export function liveEventStream(bus: LiveBus, debateId: string, signal: AbortSignal, heartbeatMs = HEARTBEAT_MS): Response {
+export interface StreamOptions {
+  heartbeatMs?: number;
+  /**
+   * Is the reader still allowed to read? Asked on every access event and every heartbeat; a
+   * false ends the stream after an `access-revoked` event (a failure to answer does not), so a member
+   * removed, a session signed out or a debate made private stops hearing about it at once.
+   */
+  recheck?: () => Promise<boolean>;
+  /** The topic of access changes (recheck at once on it, and on '*'). */
+  accessTopic?: string;
+}
+
+/** The topic a stream sends as its last event when the reader lost access. */
+export const REVOKED_TOPIC = 'access-revoked';
+
+export function liveEventStream(bus: LiveBus, debateId: string, signal: AbortSignal, opts: StreamOptions = {}): Response {
+  const heartbeatMs = opts.heartbeatMs ?? HEARTBEAT_MS;
   let cleanup = () => undefined as void;
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
@@ -28,8 +44,34 @@ export function liveEventStream(bus: LiveBus, debateId: string, signal: AbortSig
           cleanup();
         }
       };
-      const unsubscribe = bus.subscribe(debateId, (e: LiveEvent) => send(`data: ${JSON.stringify({ topic: e.topic })}\n\n`));
-      const beat = setInterval(() => send(': heartbeat\n\n'), heartbeatMs);
+      let checking = false;
+      const recheck = () => {
+        if (!opts.recheck || checking || done) return;
+        checking = true;
+        opts.recheck().then(
+          (ok) => {
+            checking = false;
+            if (!ok) revoke();
+          },
+          (e: unknown) => {
+            // Could not tell (the database is down, say): keep streaming and ask again next beat.
+            checking = false;
+            console.error('[live] could not re-check a stream:', e instanceof Error ? e.message : e);
+          },
+        );
+      };
+      const revoke = () => {
+        send(`data: ${JSON.stringify({ topic: REVOKED_TOPIC })}\n\n`);
+        cleanup();
+      };
+      const unsubscribe = bus.subscribe(debateId, (e: LiveEvent) => {
+        if (e.topic === opts.accessTopic || e.topic === '*') recheck();
+        send(`data: ${JSON.stringify({ topic: e.topic })}\n\n`);
+      });
+      const beat = setInterval(() => {
+        send(': heartbeat\n\n');
+        recheck();
+      }, heartbeatMs);
       cleanup = () => {
         if (done) return;
         done = true;

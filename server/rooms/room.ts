@@ -6,7 +6,9 @@ import * as decoding from 'lib0/decoding';
 import { MessageType, SyncStep, CloseCode, CloseReason, type StatusMessage } from '../../lib/protocol';
 import { commentViolations } from '../../lib/model/comment';
 import { REPAIRABLE, deleteRelations, ensureRoots, touchedBy, validateDoc, type DocViolation } from '../../lib/model/doc';
+import type { PresenceUser } from '../../lib/presence';
 import type { GroupCommitWriter } from '../persistence/writer';
+import { sanitizeAwarenessUpdate, type ClientOwner } from './awareness';
 
 /** A connected client, independent of the transport (a ws socket in production, a pipe in tests). */
 export interface Peer {
@@ -17,6 +19,11 @@ export interface Peer {
   /** May this peer change the document? Readers still send awareness. */
   canWrite(): boolean;
   readonly label: string;
+  /**
+   * Who the socket was admitted as: `key` tells one account (or all visitors) from another, and
+   * `user` is the name and colour its awareness states are stamped with.
+   */
+  readonly identity?: { key: string; user: PresenceUser };
 }
 
 export class ProtocolError extends Error {
@@ -129,6 +136,24 @@ export class Room {
     if (peer.wantsStatus) peer.send(statusFrame({ kind: 'saving', state: this.writer.saveState, pending: this.inFlight.length }));
   }
 
+  /**
+   * May `peer` speak for awareness client `clientId`? A client id another socket of the same
+   * account holds moves to this one (a reconnect after a silent drop keeps its Yjs client id, and
+   * the dead socket lingers until its ping times out).
+   */
+  private claimClient(peer: Peer, clientId: number): ClientOwner {
+    const mine = this.peers.get(peer);
+    if (mine?.has(clientId)) return 'self';
+    for (const [other, ids] of this.peers) {
+      if (other === peer || !ids.has(clientId)) continue;
+      if (!peer.identity || other.identity?.key !== peer.identity.key) return 'other';
+      ids.delete(clientId);
+      mine?.add(clientId);
+      return 'self';
+    }
+    return 'none';
+  }
+
   leave(peer: Peer): void {
     const ids = this.peers.get(peer);
     this.peers.delete(peer);
@@ -156,10 +181,9 @@ export class Room {
       case MessageType.Sync:
         return this.receiveSync(peer, d);
       case MessageType.Awareness: {
-        let update: Uint8Array;
         try {
-          update = decoding.readVarUint8Array(d);
-          awarenessProtocol.applyAwarenessUpdate(this.awareness, update, peer);
+          const { update } = sanitizeAwarenessUpdate(decoding.readVarUint8Array(d), (c) => this.claimClient(peer, c), peer.identity?.user);
+          if (update) awarenessProtocol.applyAwarenessUpdate(this.awareness, update, peer);
         } catch {
           throw new ProtocolError(CloseCode.MalformedMessage, 'malformed awareness update');
         }

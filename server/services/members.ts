@@ -129,6 +129,38 @@ export async function setTeamMemberRole(rt: Runtime, teamId: string, actor: Acti
   return toMember(row);
 }
 
+export async function renameTeam(prisma: PrismaClient, teamId: string, actor: Acting, input: CreateTeamInput): Promise<TeamSummary> {
+  const { name } = createTeamSchema.parse(input);
+  const t = await prisma.$transaction(async (tx) => {
+    const before = await tx.team.findUniqueOrThrow({ where: { id: teamId }, select: { name: true } });
+    const row = await tx.team.update({ where: { id: teamId }, data: { name }, include: { _count: { select: { members: true } } } });
+    await audit(tx, actor, { teamId, action: 'team.rename', detail: { from: before.name, to: name } });
+    return row;
+  });
+  return { id: t.id, name: t.name, role: actor.role ?? 'viewer', members: t._count.members };
+}
+
+/**
+ * Deletes a team with its memberships and invite links. A team that still owns debates is kept
+ * (409): deleting it must not take debates, their evidence and votes with it, so they are
+ * transferred or deleted one by one first. The audit entry outlives the team.
+ */
+export async function deleteTeam(rt: Runtime, teamId: string, actor: Acting): Promise<void> {
+  const members = await rt.db.prisma.$transaction(async (tx) => {
+    const owned = await tx.debate.count({ where: { ownerTeamId: teamId } });
+    if (owned > 0)
+      throw new ApiError(
+        'conflict',
+        `the team still owns ${owned} debate${owned === 1 ? '' : 's'}: transfer or delete ${owned === 1 ? 'it' : 'them'} first`,
+      );
+    const team = await tx.team.findUniqueOrThrow({ where: { id: teamId }, select: { name: true, members: { select: { userId: true } } } });
+    await tx.team.delete({ where: { id: teamId } });
+    await audit(tx, actor, { teamId, action: 'team.delete', detail: { name: team.name, members: team.members.length } });
+    return team.members.map((m) => m.userId);
+  });
+  await Promise.all(members.map((userId) => accessChanged(rt, { userId })));
+}
+
 /** Removes a member, or lets a member leave; the last owner cannot go. */
 export async function removeTeamMember(rt: Runtime, teamId: string, actor: Acting, userId: string): Promise<void> {
   await rt.db.prisma.$transaction(async (tx) => {

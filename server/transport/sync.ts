@@ -15,7 +15,7 @@ export const SYNC_PATH_PREFIX = '/yjs/';
  * returns what to call when the socket closes.
  */
 export type Admission =
-  | { ok: true; canWrite: () => boolean; label: string; watch?: (peer: Peer) => () => void }
+  | { ok: true; canWrite: () => boolean; label: string; identity?: Peer['identity']; watch?: (peer: Peer) => () => void }
   | { ok: false; status: 401 | 403 | 404 | 503; reason: string };
 
 export type Admit = (req: IncomingMessage, debateId: string) => Promise<Admission>;
@@ -118,6 +118,7 @@ export class SyncServer {
     let closed = false;
     const peer: Peer = {
       label: adm.label,
+      identity: adm.identity,
       wantsStatus,
       canWrite: adm.canWrite,
       send: (f) => {

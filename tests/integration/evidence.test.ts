@@ -622,7 +622,7 @@ describe.each(STORES)('evidence (%s)', (storeName) => {
 
   it('the event stream sends heartbeat comments while idle', async () => {
     const abort = new AbortController();
-    const res = liveEventStream(server.live, AGI, abort.signal, 20);
+    const res = liveEventStream(server.live, AGI, abort.signal, { heartbeatMs: 20 });
     const stream = readEvents(res.body!);
     await waitFor(() => (stream.raw().match(/: heartbeat/g) ?? []).length >= 2, 2_000, 'heartbeats');
     abort.abort();

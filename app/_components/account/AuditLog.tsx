@@ -21,6 +21,8 @@ const LABEL: Record<AuditAction, string> = {
   'invite.create': 'made an invite link',
   'invite.revoke': 'revoked an invite link',
   'team.create': 'created the team',
+  'team.rename': 'renamed the team',
+  'team.delete': 'deleted the team',
 };
 
 const describe = (detail: unknown): string => {

@@ -10,7 +10,9 @@ import {
   apiFieldErrors,
   createTeam,
   createTeamInvite,
+  deleteTeam,
   meQuery,
+  renameTeam,
   removeTeamMember,
   revokeTeamInvite,
   setTeamRole,
@@ -167,6 +169,7 @@ export function TeamView({ teamId }: { teamId: string }) {
           </p>
         )}
       </section>
+      {canTeam(t.role, 'team.rename') && <TeamOwnerTools teamId={teamId} name={t.name} />}
       {canTeam(t.role, 'team.invite') && (
         <section className={`panel ${styles.section}`} aria-labelledby="invites-h">
           <h2 id="invites-h">Invite links</h2>
@@ -179,5 +182,69 @@ export function TeamView({ teamId }: { teamId: string }) {
         </section>
       )}
     </main>
+  );
+}
+
+/** Rename and delete, for the team's owners. Deleting asks for the team's name, as a guard. */
+function TeamOwnerTools({ teamId, name }: { teamId: string; name: string }) {
+  const qc = useQueryClient();
+  const router = useRouter();
+  const [draft, setDraft] = useState(name);
+  const [confirm, setConfirm] = useState('');
+  const rename = useMutation({
+    mutationFn: () => renameTeam(teamId, draft),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['teams'] }),
+  });
+  const remove = useMutation({
+    mutationFn: () => deleteTeam(teamId),
+    onSuccess: async () => {
+      qc.removeQueries({ queryKey: teamQuery(teamId).queryKey });
+      await qc.invalidateQueries({ queryKey: teamsQuery().queryKey });
+      router.push('/teams');
+    },
+  });
+  const errors = apiFieldErrors(rename.error);
+  return (
+    <section className={`panel ${styles.section}`} aria-labelledby="team-owner-h">
+      <h2 id="team-owner-h">Team settings</h2>
+      <form
+        className="form"
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          rename.mutate();
+        }}
+      >
+        <Field label="Team name" name="name" value={draft} onChange={(e) => setDraft(e.target.value)} error={errors.name} />
+        <button type="submit" disabled={rename.isPending || draft.trim() === name}>
+          Rename
+        </button>
+        {rename.error && Object.keys(errors).length === 0 && <p className={styles.error}>{rename.error.message}</p>}
+      </form>
+      <form
+        className="form"
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          remove.mutate();
+        }}
+        data-testid="delete-team-form"
+      >
+        <Field
+          label={`Delete the team: type its name (${name}) to confirm`}
+          name="confirm"
+          value={confirm}
+          onChange={(e) => setConfirm(e.target.value)}
+        />
+        <button type="submit" className="danger" disabled={remove.isPending || confirm !== name}>
+          Delete team
+        </button>
+        {remove.error && (
+          <p className={styles.error} role="alert">
+            {remove.error.message}
+          </p>
+        )}
+      </form>
+    </section>
   );
 }

@@ -1,7 +1,8 @@
 import { getRuntime } from '@/server/runtime';
-import { route } from '@/server/http/errors';
+import { parseJson, route } from '@/server/http/errors';
 import { requireTeamAction } from '@/server/access/guard';
-import { getTeam } from '@/server/services/members';
+import { deleteTeam, getTeam, renameTeam } from '@/server/services/members';
+import { createTeamSchema } from '@/lib/schemas/access';
 
 export const dynamic = 'force-dynamic';
 
@@ -12,4 +13,22 @@ export const GET = route(async (req: Request, ctx: Ctx) => {
   const { id } = await ctx.params;
   const { role } = await requireTeamAction(req, id, 'team.read');
   return Response.json(await getTeam(getRuntime().db.prisma, id, role));
+});
+
+/** Renames the team (owners). */
+export const PATCH = route(async (req: Request, ctx: Ctx) => {
+  const { id } = await ctx.params;
+  const { session, role } = await requireTeamAction(req, id, 'team.rename');
+  const input = await parseJson(req, createTeamSchema);
+  const actor = { id: session.user.id, name: session.user.name, role };
+  return Response.json(await renameTeam(getRuntime().db.prisma, id, actor, input));
+});
+
+/** Deletes the team (owners); refused with 409 while it still owns debates. */
+export const DELETE = route(async (req: Request, ctx: Ctx) => {
+  const { id } = await ctx.params;
+  const { session, role } = await requireTeamAction(req, id, 'team.delete');
+  const actor = { id: session.user.id, name: session.user.name, role };
+  await deleteTeam(getRuntime(), id, actor);
+  return new Response(null, { status: 204 });
 });
