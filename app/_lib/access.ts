@@ -1,5 +1,5 @@
 import { useCallback } from 'react';
-import { queryOptions, useQuery } from '@tanstack/react-query';
+import { queryOptions, useQuery, type QueryClient } from '@tanstack/react-query';
 import { can, type Action, type ActionContext } from '@/lib/permissions';
 import type { AccessInfo } from '@/lib/schemas/access';
 import { apiFetch } from './api';
@@ -11,7 +11,18 @@ import { apiFetch } from './api';
  */
 
 /** Live-bus topics (GET /api/debates/[id]/events) after which these queries are stale. */
-export const ACCESS_TOPICS = { access: 'access', hidden: 'hidden' } as const;
+export const ACCESS_TOPICS = { access: 'access', hidden: 'hidden', revoked: 'access-revoked' } as const;
+
+/** What a live event makes stale here: the role and settings, and the hidden claims ('*': everything). */
+export function invalidateForTopic(qc: QueryClient, debateId: string, topic: string): Promise<void> {
+  const all = topic === '*';
+  return Promise.all([
+    all || topic === ACCESS_TOPICS.access || topic === ACCESS_TOPICS.revoked
+      ? qc.invalidateQueries({ queryKey: ['debate', debateId, 'access'] })
+      : undefined,
+    all || topic === ACCESS_TOPICS.hidden ? qc.invalidateQueries({ queryKey: ['debate', debateId, 'hidden'] }) : undefined,
+  ]).then(() => undefined);
+}
 
 const q = (invite: string | undefined) => (invite ? `?invite=${encodeURIComponent(invite)}` : '');
 

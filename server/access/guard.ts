@@ -110,6 +110,9 @@ export async function requireDebateAction(req: Request, debateId: string, action
   return { principal: session.principal, actorName: session.user?.name ?? ANONYMOUS_NAME, user: session.user, role, debate };
 }
 
+/** May the caller see what moderators hid (claims, their evidence)? Moderators and owners. */
+export const seesHidden = (a: Allowed): boolean => can(a.principal, a.debate.access, a.debate.grants, 'claim.hide').ok;
+
 export interface TeamAllowed {
   session: SessionInfo & { user: SessionUser };
   role: Role;

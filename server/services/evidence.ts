@@ -61,6 +61,21 @@ const toDto = (e: EvidenceRow): EvidenceDto => ({
 const visible = (debateId: string) => ({ debateId, claim: { deleted: false } });
 
 /**
+ * Who reads: readers do not see evidence on claims a moderator hid (the canvas leaves those
+ * claims out for them); moderators see everything, to judge and restore.
+ */
+export interface ReadScope {
+  includeHidden: boolean;
+}
+const READER: ReadScope = { includeHidden: false };
+
+async function visibleTo(deps: EvidenceDeps, debateId: string, scope: ReadScope) {
+  if (scope.includeHidden) return visible(debateId);
+  const hidden = await deps.db.prisma.hiddenClaim.findMany({ where: { debateId }, select: { claimId: true } });
+  return hidden.length === 0 ? visible(debateId) : { ...visible(debateId), claimId: { notIn: hidden.map((h) => h.claimId) } };
+}
+
+/**
  * Is `claimId` a live claim of the debate? The projection lags the document by up to
  * PROJECT_DELAY_MS (and a crash can lose its pending write), so a miss is checked against the
  * document itself — the room's if loaded, else the stored one — and, when the claim is there,
@@ -88,10 +103,17 @@ export async function requireLiveClaim(deps: EvidenceDeps, debateId: string, cla
   ]);
 }
 
-export async function listEvidence(deps: EvidenceDeps, debateId: string, query: ListEvidenceQuery): Promise<Page<EvidenceDto>> {
+export async function listEvidence(
+  deps: EvidenceDeps,
+  debateId: string,
+  query: ListEvidenceQuery,
+  scope: ReadScope = READER,
+): Promise<Page<EvidenceDto>> {
   const q = listEvidenceQuerySchema.parse(query);
   const prisma = deps.db.prisma;
-  const where = { ...visible(debateId), ...(q.claimId ? { claimId: q.claimId } : {}), ...(q.sourceId ? { sourceId: q.sourceId } : {}) };
+  const base = await visibleTo(deps, debateId, scope);
+  // A hidden claim asked for by id: the notIn above already leaves its evidence out.
+  const where = { ...base, ...(q.sourceId ? { sourceId: q.sourceId } : {}), ...(q.claimId ? { AND: [{ claimId: q.claimId }] } : {}) };
   if (q.cursor && !(await prisma.evidence.count({ where: { id: q.cursor, debateId } })))
     throw new ApiError('bad_request', 'invalid query', [{ field: 'cursor', message: 'unknown cursor' }]);
   const rows = await prisma.evidence.findMany({
@@ -107,10 +129,10 @@ export async function listEvidence(deps: EvidenceDeps, debateId: string, query: 
 }
 
 /** Per-claim stance counts and per-source claim lists: the canvas's counters and highlights. */
-export async function evidenceSummary(deps: EvidenceDeps, debateId: string): Promise<EvidenceSummary> {
+export async function evidenceSummary(deps: EvidenceDeps, debateId: string, scope: ReadScope = READER): Promise<EvidenceSummary> {
   const rows = await deps.db.prisma.evidence.groupBy({
     by: ['claimId', 'sourceId', 'stance'],
-    where: visible(debateId),
+    where: await visibleTo(deps, debateId, scope),
     _count: { _all: true },
   });
   const claims: Record<string, StanceCounts> = {};

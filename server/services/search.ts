@@ -37,6 +37,7 @@ const CLAIMS_SQL = `
     SELECT c."claimId", c."text", c."kind"
       FROM "DebateClaim" c
      WHERE c."debateId" = $1 AND NOT c."deleted" AND to_tsvector('english'::regconfig, c."text") @@ to_tsquery('english'::regconfig, $2)
+       AND ($4 OR NOT EXISTS (SELECT 1 FROM "HiddenClaim" h WHERE h."debateId" = c."debateId" AND h."claimId" = c."claimId"))
      LIMIT ${RANK_CANDIDATES}
   )
   SELECT m.*, ts_rank(to_tsvector('english'::regconfig, m."text"), to_tsquery('english'::regconfig, $2)) AS rank
@@ -57,12 +58,26 @@ const SOURCES_SQL = `
    ORDER BY rank DESC, m."title", m."id"
    LIMIT $3`;
 
-/** Full-text search over a debate's claims (their projected text) and its sources. */
-export async function searchDebate(db: Pick<Database, 'sql'>, debateId: string, text: string, limit: number): Promise<SearchResults> {
+/**
+ * Full-text search over a debate's claims (their projected text) and its sources. Claims a
+ * moderator hid are found only with `includeHidden` (moderators).
+ */
+export async function searchDebate(
+  db: Pick<Database, 'sql'>,
+  debateId: string,
+  text: string,
+  limit: number,
+  opts: { includeHidden?: boolean } = {},
+): Promise<SearchResults> {
   const q = prefixQuery(text);
   if (q === null) return { claims: [], sources: [] };
   const [claims, sources] = await Promise.all([
-    db.sql.query<{ claimId: string; text: string; kind: string; rank: number }>(CLAIMS_SQL, [debateId, q, limit]),
+    db.sql.query<{ claimId: string; text: string; kind: string; rank: number }>(CLAIMS_SQL, [
+      debateId,
+      q,
+      limit,
+      opts.includeHidden ?? false,
+    ]),
     db.sql.query<{ id: string; title: string; authors: string[]; kind: SourceKind; rank: number }>(SOURCES_SQL, [debateId, q, limit]),
   ]);
   return {

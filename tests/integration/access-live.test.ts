@@ -11,6 +11,12 @@ import * as eventsRoute from '../../app/api/debates/[id]/events/route';
 import * as memberRoute from '../../app/api/debates/[id]/members/[userId]/route';
 import * as teamRoute from '../../app/api/teams/[id]/route';
 import * as teamsRoute from '../../app/api/teams/route';
+import * as evidenceRoute from '../../app/api/debates/[id]/evidence/route';
+import * as summaryRoute from '../../app/api/debates/[id]/evidence/summary/route';
+import * as searchRoute from '../../app/api/debates/[id]/search/route';
+import * as hiddenRoute from '../../app/api/debates/[id]/hidden/route';
+import { AGI_DEBATE } from '../../lib/seed/agi';
+import { seedAgiDebate } from '../../server/services/seed';
 import { STORES, connectClient, createStore, signUp, socketWithHeaders, startTestServer, synced, waitFor, type TestStore } from './harness';
 
 /*
@@ -166,6 +172,59 @@ describe.each(STORES)('live access (%s)', (storeName) => {
 
     const again = await eventsRoute.GET(request('GET', '/api/debates/priv/events', bob.cookie), params({ id: 'priv' }));
     expect(again.status).toBe(403);
+  });
+
+  it('readers do not get evidence or search hits of claims a moderator hid; moderators do', async () => {
+    const AGI = AGI_DEBATE.id;
+    await seedAgiDebate(server.db.prisma, { onlyIfEmpty: false });
+    await server.db.prisma.debateMember.create({ data: { debateId: AGI, userId: carol.userId, role: 'moderator' } });
+    const target = AGI_DEBATE.evidence[0]!.claimId;
+    const words = AGI_DEBATE.graph.claims
+      .find((c) => c.id === target)!
+      .text.match(/[A-Za-z]{6,}/g)!
+      .slice(0, 2)
+      .join(' ');
+    const read = async (cookie: string) => {
+      const list = (await (
+        await evidenceRoute.GET(request('GET', `/api/debates/${AGI}/evidence?claimId=${target}`, cookie), params({ id: AGI }))
+      ).json()) as { items: unknown[] };
+      const all = (await (
+        await evidenceRoute.GET(request('GET', `/api/debates/${AGI}/evidence?limit=100`, cookie), params({ id: AGI }))
+      ).json()) as {
+        items: { claimId: string }[];
+      };
+      const summary = (await (
+        await summaryRoute.GET(request('GET', `/api/debates/${AGI}/evidence/summary`, cookie), params({ id: AGI }))
+      ).json()) as {
+        claims: Record<string, unknown>;
+      };
+      const search = (await (
+        await searchRoute.GET(request('GET', `/api/debates/${AGI}/search?q=${encodeURIComponent(words)}`, cookie), params({ id: AGI }))
+      ).json()) as { claims: { claimId: string }[] };
+      return {
+        byClaim: list.items.length,
+        inList: all.items.some((e) => e.claimId === target),
+        inSummary: target in summary.claims,
+        inSearch: search.claims.some((c) => c.claimId === target),
+      };
+    };
+    const visible = { byClaim: expect.any(Number), inList: true, inSummary: true, inSearch: true };
+    expect(await read(bob.cookie)).toEqual(visible);
+    expect((await read(bob.cookie)).byClaim).toBeGreaterThan(0);
+
+    const hide = await hiddenRoute.POST(
+      request('POST', `/api/debates/${AGI}/hidden`, carol.cookie, { claimId: target, hidden: true }),
+      params({ id: AGI }),
+    );
+    expect(hide.status).toBe(200);
+    expect(await read(bob.cookie)).toEqual({ byClaim: 0, inList: false, inSummary: false, inSearch: false });
+    expect(await read(carol.cookie)).toEqual(visible);
+
+    await hiddenRoute.POST(
+      request('POST', `/api/debates/${AGI}/hidden`, carol.cookie, { claimId: target, hidden: false }),
+      params({ id: AGI }),
+    );
+    expect(await read(bob.cookie)).toEqual(visible);
   });
 
   it('owners rename and delete a team; a team that owns debates is kept (409); others are refused', async () => {

@@ -27,6 +27,8 @@ export interface ContextMenuProps {
   onOpenComments?: (claimId: string) => void;
   canUndo?: boolean;
   canRedo?: boolean;
+  /** Moderators: hide the claim from readers, or restore it (given: whether it is hidden now). */
+  moderation?: { hidden: (claimId: string) => boolean; toggle: (claimId: string, hide: boolean) => void };
 }
 
 interface Item {
@@ -37,7 +39,17 @@ interface Item {
   danger?: boolean;
 }
 
-export function ContextMenu({ x, y, target, commands, onClose, onOpenComments, canUndo = true, canRedo = true }: ContextMenuProps) {
+export function ContextMenu({
+  x,
+  y,
+  target,
+  commands,
+  onClose,
+  onOpenComments,
+  canUndo = true,
+  canRedo = true,
+  moderation,
+}: ContextMenuProps) {
   const ref = useRef<HTMLDivElement>(null);
   const ro = commands.readOnly;
   const items: Item[] =
@@ -52,6 +64,13 @@ export function ContextMenu({ x, y, target, commands, onClose, onOpenComments, c
           },
           { label: 'Add attacking argument', shortcut: 'addAttack', run: () => void commands.addChild('attacks', target.id), disabled: ro },
           ...(onOpenComments ? [{ label: 'Comments…', run: () => onOpenComments(target.id) }] : []),
+          ...(moderation
+            ? [
+                moderation.hidden(target.id)
+                  ? { label: 'Restore for everyone', run: () => moderation.toggle(target.id, false) }
+                  : { label: 'Hide from readers', run: () => moderation.toggle(target.id, true) },
+              ]
+            : []),
           { label: 'Copy', shortcut: 'copy', run: () => void commands.copy() },
           { label: 'Undo', shortcut: 'undo', run: () => commands.undo(), disabled: ro || !canUndo },
           { label: 'Redo', shortcut: 'redo', run: () => commands.redo(), disabled: ro || !canRedo },

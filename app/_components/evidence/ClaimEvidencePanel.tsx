@@ -7,6 +7,7 @@ import { MAX_EVIDENCE_NOTE, MAX_LOCATOR, MAX_QUOTE, STANCES, type EvidenceDto, t
 import { formErrors } from './fieldErrors';
 import { EMPTY_SOURCE, SOURCE_FIELDS, SourceFields, inputOf, type SourceDraft } from './SourceForm';
 import { useDebounced } from './useDebounced';
+import { useEvidencePermissions } from './useEvidencePermissions';
 
 export const STANCE_LABEL: Record<Stance, string> = { supports: 'Supports', contradicts: 'Contradicts', context: 'Context' };
 
@@ -23,6 +24,7 @@ export function ClaimEvidencePanel({ debateId, claim }: { debateId: string; clai
 
 function ClaimEvidence({ debateId, claim }: { debateId: string; claim: { id: string; text: string } }) {
   const evidence = useInfiniteQuery(claimEvidenceQuery(debateId, claim.id));
+  const perms = useEvidencePermissions(debateId);
   const items = evidence.data?.pages.flatMap((p) => p.items) ?? [];
   return (
     <section
@@ -44,7 +46,7 @@ function ClaimEvidence({ debateId, claim }: { debateId: string; claim: { id: str
             </h3>
             <ul className="evidence-list">
               {group.map((e) => (
-                <EvidenceItem key={e.id} debateId={debateId} evidence={e} />
+                <EvidenceItem key={e.id} debateId={debateId} evidence={e} canEdit={perms.canEdit(e.addedBy)} />
               ))}
             </ul>
           </div>
@@ -56,12 +58,12 @@ function ClaimEvidence({ debateId, claim }: { debateId: string; claim: { id: str
           More evidence
         </button>
       )}
-      <AddEvidenceForm debateId={debateId} claimId={claim.id} />
+      {perms.canAdd && <AddEvidenceForm debateId={debateId} claimId={claim.id} />}
     </section>
   );
 }
 
-function EvidenceItem({ debateId, evidence: e }: { debateId: string; evidence: EvidenceDto }) {
+function EvidenceItem({ debateId, evidence: e, canEdit }: { debateId: string; evidence: EvidenceDto; canEdit: boolean }) {
   const qc = useQueryClient();
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState({ stance: e.stance, quote: e.quote, locator: e.locator, note: e.note });
@@ -137,12 +139,16 @@ function EvidenceItem({ debateId, evidence: e }: { debateId: string; evidence: E
       {e.note && <p className="evidence-note small">{e.note}</p>}
       <div className="item-actions">
         <span className="muted small">added by {e.addedByName || e.addedBy}</span>
-        <button type="button" onClick={() => setEditing(true)}>
-          Edit
-        </button>
-        <button type="button" onClick={() => remove.mutate()} disabled={remove.isPending}>
-          Remove
-        </button>
+        {canEdit && (
+          <>
+            <button type="button" onClick={() => setEditing(true)} data-testid="evidence-edit">
+              Edit
+            </button>
+            <button type="button" onClick={() => remove.mutate()} disabled={remove.isPending} data-testid="evidence-remove">
+              Remove
+            </button>
+          </>
+        )}
       </div>
       {error && (
         <p className="field-error" role="alert">

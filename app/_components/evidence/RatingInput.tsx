@@ -8,7 +8,7 @@ import { formErrors } from './fieldErrors';
 const STARS = [1, 2, 3, 4, 5] as const;
 
 /** Credibility, 1–5: the mean and count of everyone's ratings, and the viewer's own (click it again to withdraw it). */
-export function RatingInput({ debateId, source }: { debateId: string; source: SourceDto }) {
+export function RatingInput({ debateId, source, readOnly = false }: { debateId: string; source: SourceDto; readOnly?: boolean }) {
   const qc = useQueryClient();
   const rate = useMutation({
     mutationFn: (rating: number | null) => rateSource(debateId, source.id, rating),
@@ -26,7 +26,7 @@ export function RatingInput({ debateId, source }: { debateId: string; source: So
             className={`star${mine !== null && n <= mine ? ' on' : ''}`}
             aria-label={`Rate ${n} of 5`}
             aria-pressed={mine === n}
-            disabled={rate.isPending}
+            disabled={rate.isPending || readOnly}
             onClick={() => rate.mutate(mine === n ? null : n)}
           >
             ★

@@ -8,6 +8,7 @@ import { formErrors } from './fieldErrors';
 import { RatingInput } from './RatingInput';
 import { KIND_LABEL, SourceEditor } from './SourceForm';
 import { useDebounced } from './useDebounced';
+import { useEvidencePermissions } from './useEvidencePermissions';
 
 /** The debate's library of sources: search, filter by kind, add, edit, delete, rate; picking one highlights the claims it backs. */
 export function SourcesPanel({
@@ -26,6 +27,7 @@ export function SourcesPanel({
   const [adding, setAdding] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
   const items = sources.data?.pages.flatMap((p) => p.items) ?? [];
+  const perms = useEvidencePermissions(debateId);
 
   return (
     <section className="sources-panel" aria-label="Sources">
@@ -64,9 +66,11 @@ export function SourcesPanel({
           }}
         />
       ) : (
-        <button type="button" onClick={() => setAdding(true)} data-testid="add-source">
-          + Source
-        </button>
+        perms.canAdd && (
+          <button type="button" onClick={() => setAdding(true)} data-testid="add-source">
+            + Source
+          </button>
+        )
       )}
       {notice && (
         <p className="notice" role="status">
@@ -81,6 +85,8 @@ export function SourcesPanel({
             debateId={debateId}
             source={s}
             selected={s.id === selectedSourceId}
+            canEdit={perms.canEdit(s.addedBy)}
+            canRate={perms.canRate}
             onSelect={() => onSelectSource(s.id === selectedSourceId ? null : s.id)}
           />
         ))}
@@ -100,11 +106,15 @@ function SourceItem({
   source,
   selected,
   onSelect,
+  canEdit,
+  canRate,
 }: {
   debateId: string;
   source: SourceDto;
   selected: boolean;
   onSelect: () => void;
+  canEdit: boolean;
+  canRate: boolean;
 }) {
   const qc = useQueryClient();
   const [editing, setEditing] = useState(false);
@@ -147,9 +157,9 @@ function SourceItem({
         Cited {source.evidenceCount} time{source.evidenceCount === 1 ? '' : 's'}
         {source.addedByName && ` · added by ${source.addedByName}`}
       </div>
-      <RatingInput debateId={debateId} source={source} />
-      <div className="item-actions">
-        <button type="button" onClick={() => setEditing(true)}>
+      <RatingInput debateId={debateId} source={source} readOnly={!canRate} />
+      <div className="item-actions" hidden={!canEdit}>
+        <button type="button" onClick={() => setEditing(true)} data-testid="source-edit">
           Edit
         </button>
         {confirming ? (

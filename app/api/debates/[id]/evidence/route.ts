@@ -1,6 +1,6 @@
 import { getRuntime } from '@/server/runtime';
 import { parseJson, parseQuery, route } from '@/server/http/errors';
-import { requireDebateAction } from '@/server/access/guard';
+import { requireDebateAction, seesHidden } from '@/server/access/guard';
 import { actorOf } from '@/server/access/authorship';
 import { addEvidence, listEvidence } from '@/server/services/evidence';
 import { createEvidenceSchema, listEvidenceQuerySchema } from '@/lib/schemas/evidence';
@@ -9,12 +9,12 @@ export const dynamic = 'force-dynamic';
 
 type Ctx = { params: Promise<{ id: string }> };
 
-/** ?claimId= for one claim's evidence, ?sourceId= for one source's; evidence of deleted claims is left out. */
+/** ?claimId= for one claim's evidence, ?sourceId= for one source's; evidence of deleted claims is left out, and for readers that of hidden ones. */
 export const GET = route(async (req: Request, ctx: Ctx) => {
   const { id } = await ctx.params;
-  await requireDebateAction(req, id, 'debate.read');
+  const who = await requireDebateAction(req, id, 'debate.read');
   const q = parseQuery(req.url, listEvidenceQuerySchema);
-  return Response.json(await listEvidence(getRuntime(), id, q));
+  return Response.json(await listEvidence(getRuntime(), id, q, { includeHidden: seesHidden(who) }));
 });
 
 export const POST = route(async (req: Request, ctx: Ctx) => {

@@ -1,6 +1,6 @@
 import { getRuntime } from '@/server/runtime';
 import { parseQuery, route } from '@/server/http/errors';
-import { requireDebateAction } from '@/server/access/guard';
+import { requireDebateAction, seesHidden } from '@/server/access/guard';
 import { searchDebate } from '@/server/services/search';
 import { searchQuerySchema } from '@/lib/schemas/evidence';
 
@@ -11,7 +11,7 @@ type Ctx = { params: Promise<{ id: string }> };
 /** Full-text search of the debate's claims and sources (?q=, each word a prefix). */
 export const GET = route(async (req: Request, ctx: Ctx) => {
   const { id } = await ctx.params;
-  await requireDebateAction(req, id, 'debate.read');
+  const who = await requireDebateAction(req, id, 'debate.read');
   const { q, limit } = parseQuery(req.url, searchQuerySchema);
-  return Response.json(await searchDebate(getRuntime().db, id, q, limit));
+  return Response.json(await searchDebate(getRuntime().db, id, q, limit, { includeHidden: seesHidden(who) }));
 });

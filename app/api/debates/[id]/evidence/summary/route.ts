@@ -1,6 +1,6 @@
 import { getRuntime } from '@/server/runtime';
 import { route } from '@/server/http/errors';
-import { requireDebateAction } from '@/server/access/guard';
+import { requireDebateAction, seesHidden } from '@/server/access/guard';
 import { evidenceSummary } from '@/server/services/evidence';
 
 export const dynamic = 'force-dynamic';
@@ -10,6 +10,6 @@ type Ctx = { params: Promise<{ id: string }> };
 /** Stance counts per claim and claims per source, for the canvas. */
 export const GET = route(async (req: Request, ctx: Ctx) => {
   const { id } = await ctx.params;
-  await requireDebateAction(req, id, 'debate.read');
-  return Response.json(await evidenceSummary(getRuntime(), id));
+  const who = await requireDebateAction(req, id, 'debate.read');
+  return Response.json(await evidenceSummary(getRuntime(), id, { includeHidden: seesHidden(who) }));
 });
