@@ -18,6 +18,19 @@ const envSchema = z.object({
     z.string().min(32, 'CRUX_AUTH_SECRET must be at least 32 characters').optional(),
   ),
   CRUX_TRUST_PROXY: z.enum(['0', '1']).default('0'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'REDIS_URL must start with redis:// or rediss://')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  CRUX_REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_:.-]{1,64}$/, 'CRUX_REDIS_PREFIX: letters, digits and _:.- only')
+    .default('crux:'),
+  CRUX_INSTANCE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'CRUX_INSTANCE_ID: letters, digits and _.- only')
+    .optional(),
 });
 
 export interface Config {
@@ -35,6 +48,15 @@ export interface Config {
   authSecret?: string;
   /** Take the client address from X-Forwarded-For (behind one trusted reverse proxy). */
   trustProxy?: boolean;
+  /**
+   * Several instances share one Postgres and relay live document traffic through this Redis
+   * (server/scale). Requires databaseUrl: PGlite belongs to one process.
+   */
+  redisUrl?: string;
+  /** Prefix of the Redis channel names (several deployments on one Redis). */
+  redisPrefix?: string;
+  /** This instance's name in logs and on the wire; random when unset. */
+  instanceId?: string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv, rootDir: string): Config {
@@ -55,5 +77,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, rootDir: string): Config {
     publicUrl: e.CRUX_PUBLIC_URL,
     authSecret: e.CRUX_AUTH_SECRET,
     trustProxy: e.CRUX_TRUST_PROXY === '1',
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.CRUX_REDIS_PREFIX,
+    instanceId: e.CRUX_INSTANCE_ID,
   };
 }

@@ -13,11 +13,35 @@ export interface LoadedDoc {
   /** Rows still in the log, and their bytes: drives the compaction threshold. */
   logCount: number;
   logBytes: number;
+  /** Highest log row id read (null: the log was empty); where a cross-instance repair resumes. */
+  lastId?: string | null;
+  /** DocSnapshot.updatesFolded as read: it changes exactly when a compaction commits. */
+  snapshotFolded?: number;
+}
+
+/** What a repair read since a known position (server/scale): rows after it, and the snapshot if it changed. */
+export interface SinceRead {
+  /** Set when the snapshot changed since `snapshotFolded` (a compaction may have folded rows we never saw). */
+  snapshot?: { folded: number; data: Uint8Array };
+  /** Log rows after the given id in id order; `data` is null for ids the caller said it already has. */
+  rows: { id: string; data: Uint8Array | null }[];
 }
 
 export interface CompactResult {
   folded: number;
   snapshotBytes: number;
+  /** Another instance held the debate's compaction lock: nothing was done here. */
+  skipped?: boolean;
+}
+
+export interface SqlDocStoreOptions {
+  /**
+   * Serialise appends per debate with a transaction-scoped advisory lock, so that a debate's log
+   * ids commit in increasing order even when several instances append to it. Cross-instance
+   * repair (server/scale) relies on this: after reading every row up to id N, no row with a
+   * lower id can still appear. One extra statement per debate per commit; off for one instance.
+   */
+  orderedAppends?: boolean;
 }
 
 /**
@@ -27,7 +51,8 @@ export interface CompactResult {
  */
 export interface DocStore {
   load(debateId: string): Promise<LoadedDoc>;
-  append(batch: PendingUpdate[]): Promise<void>;
+  /** May resolve with the new rows' ids, in batch order (the cross-instance relay uses them). */
+  append(batch: PendingUpdate[]): Promise<void | string[]>;
   compact(debateId: string): Promise<CompactResult>;
 }
 
@@ -40,15 +65,24 @@ const toBytes = (v: unknown): Uint8Array => {
 };
 
 export class SqlDocStore implements DocStore {
-  constructor(private readonly sql: Sql) {}
+  constructor(
+    private readonly sql: Sql,
+    private readonly opts: SqlDocStoreOptions = {},
+  ) {}
 
   async load(debateId: string): Promise<LoadedDoc> {
     // One transaction so the snapshot and the log are read from the same moment: a compaction
     // committing in between cannot make us miss rows it folded.
     return this.sql.transaction(async (tx) => {
       if (this.sql.kind === 'postgres') await tx.exec('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
-      const snap = await tx.query<{ data: unknown }>('SELECT "data" FROM "DocSnapshot" WHERE "debateId" = $1', [debateId]);
-      const rows = await tx.query<{ data: unknown }>('SELECT "data" FROM "DocUpdate" WHERE "debateId" = $1 ORDER BY "id"', [debateId]);
+      const snap = await tx.query<{ data: unknown; updatesFolded: number }>(
+        'SELECT "data", "updatesFolded" FROM "DocSnapshot" WHERE "debateId" = $1',
+        [debateId],
+      );
+      const rows = await tx.query<{ id: unknown; data: unknown }>(
+        'SELECT "id", "data" FROM "DocUpdate" WHERE "debateId" = $1 ORDER BY "id"',
+        [debateId],
+      );
       const updates: Uint8Array[] = [];
       if (snap[0]) updates.push(toBytes(snap[0].data));
       let logBytes = 0;
@@ -57,13 +91,26 @@ export class SqlDocStore implements DocStore {
         logBytes += d.byteLength;
         updates.push(d);
       }
-      return { updates, logCount: rows.length, logBytes };
+      const last = rows[rows.length - 1];
+      return {
+        updates,
+        logCount: rows.length,
+        logBytes,
+        lastId: last ? String(last.id) : null,
+        snapshotFolded: snap[0] ? Number(snap[0].updatesFolded) : 0,
+      };
     });
   }
 
-  async append(batch: PendingUpdate[]): Promise<void> {
-    if (batch.length === 0) return;
-    await this.sql.transaction(async (tx) => {
+  async append(batch: PendingUpdate[]): Promise<void | string[]> {
+    if (batch.length === 0) return [];
+    return this.sql.transaction(async (tx) => {
+      if (this.opts.orderedAppends) {
+        // Sorted, so two instances appending to the same debates take the locks in one order.
+        for (const id of [...new Set(batch.map((u) => u.debateId))].sort())
+          await tx.query(`SELECT pg_advisory_xact_lock(hashtext('crux:append:' || $1))`, [id]);
+      }
+      const ids: string[] = [];
       for (let i = 0; i < batch.length; i += ROWS_PER_INSERT) {
         const chunk = batch.slice(i, i + ROWS_PER_INSERT);
         const params: unknown[] = [];
@@ -71,15 +118,51 @@ export class SqlDocStore implements DocStore {
           params.push(u.debateId, u.data);
           return `($${2 * j + 1}, $${2 * j + 2})`;
         });
-        await tx.query(`INSERT INTO "DocUpdate" ("debateId", "data") VALUES ${values.join(', ')}`, params);
+        // A multi-row VALUES draws its ids from the sequence in row order; RETURNING is sorted to
+        // match rather than trusting its output order.
+        const rows = await tx.query<{ id: unknown }>(
+          `INSERT INTO "DocUpdate" ("debateId", "data") VALUES ${values.join(', ')} RETURNING "id"`,
+          params,
+        );
+        for (const r of rows.map((x) => BigInt(String(x.id))).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) ids.push(String(r));
       }
+      return ids;
+    });
+  }
+
+  /**
+   * The repair read of server/scale: in one consistent snapshot, the debate's snapshot if
+   * `updatesFolded` differs from `snapshotFolded`, and every log row after `afterId` — with its
+   * data unless its id is in `have`.
+   */
+  async readSince(debateId: string, afterId: string | null, have: string[], snapshotFolded: number): Promise<SinceRead> {
+    return this.sql.transaction(async (tx) => {
+      if (this.sql.kind === 'postgres') await tx.exec('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+      const snap = await tx.query<{ updatesFolded: number; data: unknown }>(
+        'SELECT "updatesFolded", CASE WHEN "updatesFolded" <> $2 THEN "data" END AS "data" FROM "DocSnapshot" WHERE "debateId" = $1',
+        [debateId, snapshotFolded],
+      );
+      const rows = await tx.query<{ id: unknown; data: unknown }>(
+        `SELECT "id", CASE WHEN "id" = ANY($3::bigint[]) THEN NULL ELSE "data" END AS "data"
+           FROM "DocUpdate" WHERE "debateId" = $1 AND "id" > $2::bigint ORDER BY "id"`,
+        [debateId, afterId ?? '0', have],
+      );
+      const s = snap[0];
+      return {
+        snapshot: s && s.data !== null && s.data !== undefined ? { folded: Number(s.updatesFolded), data: toBytes(s.data) } : undefined,
+        rows: rows.map((r) => ({ id: String(r.id), data: r.data === null || r.data === undefined ? null : toBytes(r.data) })),
+      };
     });
   }
 
   async compact(debateId: string): Promise<CompactResult> {
     return this.sql.transaction(async (tx) => {
-      // Serialises compactions of one debate across instances; appends are not blocked.
-      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('crux:compact:' || $1))`, [debateId]);
+      // One compaction of a debate at a time across instances; appends are not blocked. An
+      // instance that finds the lock taken skips: the holder folds its rows too.
+      const [lock] = await tx.query<{ ok: boolean }>(`SELECT pg_try_advisory_xact_lock(hashtext('crux:compact:' || $1)) AS "ok"`, [
+        debateId,
+      ]);
+      if (!lock?.ok) return { folded: 0, snapshotBytes: 0, skipped: true };
       const snap = await tx.query<{ data: unknown }>('SELECT "data" FROM "DocSnapshot" WHERE "debateId" = $1', [debateId]);
       const rows = await tx.query<{ id: string | number | bigint; data: unknown }>(
         'SELECT "id", "data" FROM "DocUpdate" WHERE "debateId" = $1 ORDER BY "id"',

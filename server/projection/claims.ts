@@ -208,16 +208,21 @@ export function createProjection(db: Database): Projection {
     }
   })().catch((e: unknown) => console.error('[projection] backfill:', e instanceof Error ? e.message : e));
 
+  const markDirty = (room: Room, forget: boolean) => {
+    if (closed) return;
+    let s = states.get(room);
+    if (!s) states.set(room, (s = { id: room.id, room, dirty: false }));
+    s.dirty = true;
+    // Another instance (server/scale) projects its own edits into the same rows: what this
+    // process last wrote is no longer what the table holds, so the next pass reads it afresh.
+    if (forget) s.known = undefined;
+    pending.add(s);
+    const state = s;
+    state.timer ??= setTimeout(() => void run(state), PROJECT_DELAY_MS);
+  };
   const hooks: RoomHooks = {
-    onDurableUpdate: (room) => {
-      if (closed) return;
-      let s = states.get(room);
-      if (!s) states.set(room, (s = { id: room.id, room, dirty: false }));
-      s.dirty = true;
-      pending.add(s);
-      const state = s;
-      state.timer ??= setTimeout(() => void run(state), PROJECT_DELAY_MS);
-    },
+    onDurableUpdate: (room) => markDirty(room, false),
+    onRemoteUpdate: (room) => markDirty(room, true),
   };
 
   const flush = async (): Promise<void> => {

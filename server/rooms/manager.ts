@@ -1,6 +1,6 @@
 import { Room, type Peer, type RoomHooks } from './room';
 import type { StatusMessage } from '../../lib/protocol';
-import type { DocStore } from '../persistence/docStore';
+import type { DocStore, LoadedDoc } from '../persistence/docStore';
 import type { GroupCommitWriter } from '../persistence/writer';
 
 export interface CompactionPolicy {
@@ -9,6 +9,12 @@ export interface CompactionPolicy {
 }
 
 export const DEFAULT_COMPACTION: CompactionPolicy = { maxUpdates: 500, maxBytes: 1024 * 1024 };
+
+/** Follows every room from load to unload: server/scale's cross-instance relay. */
+export interface RoomObserver {
+  attach(room: Room, loaded: LoadedDoc): void;
+  detach(room: Room): void;
+}
 
 export class RoomLoadError extends Error {
   override name = 'RoomLoadError';
@@ -29,6 +35,7 @@ export class RoomManager {
     private readonly writer: GroupCommitWriter,
     private readonly policy: CompactionPolicy = DEFAULT_COMPACTION,
     private readonly hooks: RoomHooks = {},
+    private readonly observer?: RoomObserver,
   ) {}
 
   get loadedCount(): number {
@@ -81,6 +88,7 @@ export class RoomManager {
     }
     room.logCount = loaded.logCount;
     room.logBytes = loaded.logBytes;
+    this.observer?.attach(room, loaded);
     this.stats.loads++;
     this.maybeCompact(room);
     return room;
@@ -96,6 +104,7 @@ export class RoomManager {
     const current = await this.rooms.get(room.id);
     if (current !== room || room.size > 0) return;
     this.rooms.delete(room.id);
+    this.observer?.detach(room);
     room.destroy();
     this.stats.unloads++;
   }
@@ -111,9 +120,11 @@ export class RoomManager {
       .then((res) => {
         this.stats.compactions++;
         // Rows appended while compacting may or may not have been folded; the counters only
-        // steer when to compact next, so an estimate is enough.
-        room.logCount = Math.max(0, room.logCount - res.folded);
-        room.logBytes = res.folded >= beforeCount ? Math.max(0, room.logBytes - beforeBytes) : room.logBytes;
+        // steer when to compact next, so an estimate is enough. What was counted before is
+        // gone from the log even when another instance folded it (it held the lock, or
+        // compacted first): keeping it counted would retry a compaction on every append.
+        room.logCount = Math.max(0, room.logCount - Math.max(res.folded, beforeCount));
+        room.logBytes = Math.max(0, room.logBytes - beforeBytes);
       })
       .catch((e: unknown) => {
         // The log is intact; compaction is retried on the next append past the threshold.
@@ -146,7 +157,11 @@ export class RoomManager {
     for (const r of rooms) if (r.status === 'fulfilled') for (const p of [...r.value.peers.keys()]) p.close(code, reason);
     await this.writer.drain();
     await this.settle();
-    for (const r of rooms) if (r.status === 'fulfilled') r.value.destroy();
+    for (const r of rooms)
+      if (r.status === 'fulfilled') {
+        this.observer?.detach(r.value);
+        r.value.destroy();
+      }
     this.rooms.clear();
   }
 }
