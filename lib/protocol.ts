@@ -54,4 +54,7 @@ export const MAX_MESSAGE_BYTES = 1024 * 1024;
 
 /** Status payloads carried by MessageType.Status frames (JSON). */
 export type StatusMessage =
-  { kind: 'saving'; state: 'ok' | 'paused'; pending: number } | { kind: 'rejected'; reason: string; detail: string };
+  | { kind: 'saving'; state: 'ok' | 'paused'; pending: number }
+  | { kind: 'rejected'; reason: string; detail: string }
+  /** The server accepted the client's change but cut it back to a limit that a concurrent change crossed too. */
+  | { kind: 'repaired'; detail: string };

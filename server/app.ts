@@ -7,12 +7,15 @@ import { loadMigrations, migrate } from './db/migrate';
 import { SqlDocStore, type DocStore } from './persistence/docStore';
 import { GroupCommitWriter } from './persistence/writer';
 import { RoomManager, DEFAULT_COMPACTION, type CompactionPolicy } from './rooms/manager';
+import type { RoomHooks } from './rooms/room';
+import { RedisRelay, type RelayOptions } from './scale/relay';
 import { SyncServer } from './transport/sync';
 import { createAdmit } from './access/admit';
 import { stampClientIp } from './access/clientIp';
 import { createProjection } from './projection/claims';
 import { startLiveBus, type LiveBus } from './live/bus';
 import { setRuntime } from './runtime';
+import { applySecurityHeaders } from './http/security';
 import { seedAgiDebate } from './services/seed';
 import { CloseCode, CloseReason } from '../lib/protocol';
 import type { Config } from './config';
@@ -25,6 +28,8 @@ export interface CruxServer {
   writer: GroupCommitWriter;
   sync: SyncServer;
   live: LiveBus;
+  /** The cross-instance relay, when config.redisUrl is set. */
+  relay?: RedisRelay;
   http: http.Server;
   /** Stop accepting, close sockets, flush persistence, close the database. */
   close(): Promise<void>;
@@ -38,6 +43,8 @@ export interface StartOptions {
   /** Replace the SQL store (fault injection in tests). */
   wrapStore?: (store: DocStore) => DocStore;
   log?: (msg: string) => void;
+  /** Relay tuning and fault injection for tests (used only with config.redisUrl). */
+  relay?: Pick<RelayOptions, 'repairIntervalMs' | 'dropIncoming'>;
 }
 
 type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> | void;
@@ -49,8 +56,13 @@ type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => P
 export async function startServer(opts: StartOptions): Promise<CruxServer> {
   const { config } = opts;
   const log = opts.log ?? ((m: string) => console.log(m));
+  if (config.redisUrl && !config.databaseUrl)
+    throw new Error(
+      'REDIS_URL is set but DATABASE_URL is not: several instances must share one Postgres (embedded PGlite belongs to one process). Set DATABASE_URL=postgres://… or unset REDIS_URL.',
+    );
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: path.join(config.dataDir, 'pglite') });
   let httpServer: http.Server | undefined;
+  let relay: RedisRelay | undefined;
   try {
     const res = await migrate(db.sql, await loadMigrations(path.join(config.rootDir, 'prisma', 'migrations')));
     if (res.applied.length > 0) log(`[db] applied migrations: ${res.applied.join(', ')}`);
@@ -59,8 +71,21 @@ export async function startServer(opts: StartOptions): Promise<CruxServer> {
       if (s.created) log(`[seed] created the launch debate "${s.debateId}"`);
     }
 
-    const baseStore = new SqlDocStore(db.sql);
+    // With several instances a debate's log ids must commit in order (see server/scale/relay.ts).
+    const baseStore = new SqlDocStore(db.sql, { orderedAppends: config.redisUrl !== undefined });
     const store = opts.wrapStore ? opts.wrapStore(baseStore) : baseStore;
+    // Before anything else starts, so that an unreachable Redis fails startup with nothing to undo.
+    if (config.redisUrl) {
+      relay = await RedisRelay.start({
+        url: config.redisUrl,
+        prefix: config.redisPrefix,
+        instanceId: config.instanceId,
+        store: baseStore,
+        log,
+        ...opts.relay,
+      });
+      log(`[scale] instance ${relay.instanceId} relaying through Redis`);
+    }
     // The writer reports save-state changes to every room; rooms need the writer, so the
     // manager is bound after both exist.
     const roomsRef: { current?: RoomManager } = {};
@@ -73,7 +98,17 @@ export async function startServer(opts: StartOptions): Promise<CruxServer> {
     });
     const projection = createProjection(db);
     const live = await startLiveBus(db);
-    const rooms = new RoomManager(store, writer, opts.compaction ?? DEFAULT_COMPACTION, projection.hooks);
+    const scale = relay;
+    const hooks: RoomHooks = scale
+      ? {
+          ...projection.hooks,
+          onDurableUpdate: (room, update, rowId) => {
+            scale.committed(room, update, rowId);
+            projection.hooks.onDurableUpdate?.(room, update, rowId);
+          },
+        }
+      : projection.hooks;
+    const rooms = new RoomManager(store, writer, opts.compaction ?? DEFAULT_COMPACTION, hooks, relay);
     roomsRef.current = rooms;
 
     const sync = new SyncServer({ rooms, admit: createAdmit(db) });
@@ -92,8 +127,10 @@ export async function startServer(opts: StartOptions): Promise<CruxServer> {
       closeNext = () => app.close();
     }
 
+    const security = { https: config.publicUrl?.startsWith('https://') ?? false, dev: config.dev };
     httpServer = http.createServer((req, res) => {
       stampClientIp(req, config.trustProxy ?? false);
+      applySecurityHeaders(req, res, security);
       Promise.resolve(nextHandler(req, res)).catch((e: unknown) => {
         console.error('[http] unhandled error:', e);
         if (!res.headersSent) res.statusCode = 500;
@@ -143,6 +180,7 @@ export async function startServer(opts: StartOptions): Promise<CruxServer> {
         await rooms.settle();
         await projection.flush();
         await projection.close();
+        await relay?.close();
         await live.close();
         sync.close();
         server.closeAllConnections();
@@ -150,9 +188,10 @@ export async function startServer(opts: StartOptions): Promise<CruxServer> {
         setRuntime(undefined);
         await db.close();
       })());
-    return { url, port, db, rooms, writer, sync, live, http: server, close };
+    return { url, port, db, rooms, writer, sync, live, relay, http: server, close };
   } catch (e) {
     httpServer?.close();
+    await relay?.close().catch(() => undefined);
     await db.close().catch(() => undefined);
     throw e;
   }

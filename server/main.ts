@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from './config';
 import { startServer } from './app';
+import { stopOnSignals } from './shutdown';
 
 process.env.NEXT_TELEMETRY_DISABLED = '1';
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -13,24 +14,7 @@ async function main(): Promise<void> {
   const where = config.databaseUrl ? `Postgres ${server.db.location}` : `embedded PGlite in ${server.db.location}`;
   console.log(`Crux is ready at ${server.url} (${where}; started in ${Date.now() - started} ms)`);
 
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`[crux] ${signal}: closing connections and flushing…`);
-    server.close().then(
-      () => {
-        console.log('[crux] stopped cleanly');
-        process.exit(0);
-      },
-      (e: unknown) => {
-        console.error('[crux] shutdown failed:', e);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  stopOnSignals(server);
 }
 
 main().catch((e: unknown) => {

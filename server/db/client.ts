@@ -60,17 +60,22 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
         client.on('notification', (n) => {
           if (n.channel === channel && n.payload !== undefined) onPayload(n.payload);
         });
+        let listening = false;
         const lost = (err: Error) => {
           if (ended) return;
           ended = true;
           client.end().catch(() => undefined);
-          onLost(err);
+          // Before LISTEN succeeded the rejection below is the caller's only signal: reporting
+          // both made the bus start two reconnect loops per failure, which multiplied while
+          // the database was away.
+          if (listening) onLost(err);
         };
         client.on('error', lost);
         client.on('end', () => lost(new Error('listen connection closed')));
         try {
           await client.connect();
           await client.query(`LISTEN "${channel.replace(/"/g, '""')}"`);
+          listening = true;
         } catch (e) {
           ended = true;
           await client.end().catch(() => undefined);

@@ -80,12 +80,19 @@ export function postgresSql(pool: pg.Pool): Sql {
   const session = async <T>(fn: (s: SqlSession) => Promise<T>): Promise<T> => {
     const client = await pool.connect();
     let broken: Error | undefined;
+    // A checked-out client has no pool listener: the server going away between two queries would
+    // emit an unhandled 'error' and take the process down (the next query reports it instead).
+    const onError = (e: Error) => {
+      broken = e;
+    };
+    client.on('error', onError);
     try {
       return await fn(onClient(client));
     } catch (e) {
       broken = e instanceof Error ? e : new Error(String(e));
       throw e;
     } finally {
+      client.off('error', onError);
       // A connection that failed mid-session may hold locks or be in a bad state: discard it.
       client.release(broken);
     }

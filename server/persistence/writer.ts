@@ -3,7 +3,8 @@ import type { DocStore, PendingUpdate } from './docStore';
 export type SaveState = 'ok' | 'paused';
 
 interface Entry extends PendingUpdate {
-  resolve: () => void;
+  /** With the stored row's id when the store reports it. */
+  resolve: (rowId?: string) => void;
   reject: (e: Error) => void;
 }
 
@@ -64,9 +65,10 @@ export class GroupCommitWriter {
     return n;
   }
 
-  write(debateId: string, data: Uint8Array): Promise<void> {
+  /** Resolves once the update is committed, with its log row id when the store reports ids. */
+  write(debateId: string, data: Uint8Array): Promise<string | undefined> {
     if (this.closed) return Promise.reject(new WriterClosedError('writer is closed'));
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<string | undefined>((resolve, reject) => {
       this.queue.push({ debateId, data, resolve, reject });
       if (!this.running) void this.run();
     });
@@ -111,8 +113,9 @@ export class GroupCommitWriter {
     let delay = this.retryMinMs;
     while (this.queue.length > 0) {
       const batch = this.queue.slice(0, this.maxBatch);
+      let ids: void | string[];
       try {
-        await this.store.append(batch);
+        ids = await this.store.append(batch);
       } catch (e) {
         this.stats.failures++;
         const err = e instanceof Error ? e : new Error(String(e));
@@ -132,7 +135,7 @@ export class GroupCommitWriter {
       this.stats.commits++;
       this.stats.updates += done.length;
       this.setState('ok');
-      for (const e of done) e.resolve();
+      done.forEach((e, i) => e.resolve(ids ? ids[i] : undefined));
     }
     this.running = false;
     const waiters = this.idleWaiters.splice(0);

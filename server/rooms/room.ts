@@ -5,7 +5,18 @@ import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
 import { MessageType, SyncStep, CloseCode, CloseReason, type StatusMessage } from '../../lib/protocol';
 import { commentViolations } from '../../lib/model/comment';
-import { REPAIRABLE, deleteRelations, ensureRoots, touchedBy, validateDoc, type DocViolation } from '../../lib/model/doc';
+import {
+  REPAIRABLE,
+  claimsMap,
+  deleteClaims,
+  deleteRelations,
+  ensureRoots,
+  touchedBy,
+  validateDoc,
+  type DocViolation,
+  type Touched,
+} from '../../lib/model/doc';
+import { MAX_CLAIMS, MAX_CLAIM_TEXT } from '../../lib/model/claim';
 import type { PresenceUser } from '../../lib/presence';
 import type { GroupCommitWriter } from '../persistence/writer';
 import { sanitizeAwarenessUpdate, type ClientOwner } from './awareness';
@@ -25,6 +36,9 @@ export interface Peer {
    */
   readonly identity?: { key: string; user: PresenceUser };
 }
+
+/** Transaction origin of changes relayed from another instance (server/scale): no local peer sent them. */
+export const REMOTE_ORIGIN = Symbol('remote-instance');
 
 export class ProtocolError extends Error {
   constructor(
@@ -49,7 +63,9 @@ export const statusFrame = (msg: StatusMessage): Uint8Array =>
 
 export interface RoomHooks {
   /** Called after an update is durable and applied, e.g. for the SQL projection. */
-  onDurableUpdate?: (room: Room, update: Uint8Array) => void;
+  onDurableUpdate?: (room: Room, update: Uint8Array, rowId?: string) => void;
+  /** Called after updates another instance stored were applied (server/scale). */
+  onRemoteUpdate?: (room: Room) => void;
   /** Called after appends so the manager can schedule compaction. */
   onAppended?: (room: Room, bytes: number) => void;
 }
@@ -250,44 +266,128 @@ export class Room {
     this.accept(peer, payload);
   }
 
+  /**
+   * Who recently changed what, to tell a race from a bad client: text grown past the limit by two
+   * people editing one claim, or a debate filled past the limit by two people adding at once.
+   */
+  private readonly recentText = new Map<string, { by: unknown; at: number }>();
+  private recentAdds: { by: unknown; at: number; n: number }[] = [];
+
+  private noteAccepted(by: unknown, touched: Required<Touched> | undefined): void {
+    if (!touched) return;
+    const at = Date.now();
+    for (const id of touched.claims) this.recentText.set(id, { by, at });
+    if (touched.newClaims.size > 0) this.recentAdds.push({ by, at, n: touched.newClaims.size });
+    if (this.recentText.size > 1000 || this.recentAdds.length > 1000) this.forgetOld(at);
+  }
+
+  private forgetOld(now: number): void {
+    for (const [id, e] of this.recentText) if (now - e.at > RACE_WINDOW_MS) this.recentText.delete(id);
+    this.recentAdds = this.recentAdds.filter((e) => now - e.at <= RACE_WINDOW_MS);
+  }
+
+  /**
+   * Limit violations that concurrency explains, which the room repairs instead of refusing: a
+   * client checks the limits against its own view, two within-limit edits can still cross a
+   * limit together, and refusing the second would lock its author out (it resends on every
+   * reconnect). The update must stay within the limit by itself, and someone else must have
+   * changed the same claim (text) or added claims (count) within RACE_WINDOW_MS; anything else
+   * is refused as before.
+   */
+  private raceRepairs(peer: Peer, violations: Violation[], check: CheckResult): { texts: string[]; dropClaims: string[] } | null {
+    const now = Date.now();
+    const texts: string[] = [];
+    let dropClaims: string[] = [];
+    for (const v of violations) {
+      if (v.reason === 'claim-text-too-long' && v.id) {
+        const other = this.recentText.get(v.id);
+        const raced = other !== undefined && other.by !== peer && now - other.at <= RACE_WINDOW_MS;
+        if (!raced || (check.inserted.get(v.id) ?? 0) > MAX_CLAIM_TEXT) return null;
+        texts.push(v.id);
+      } else if (v.reason === 'too-many-claims') {
+        const fresh = [...(check.touched?.newClaims ?? [])];
+        const overflow = claimsMap(this.candidate).size - MAX_CLAIMS;
+        const byOthers = this.recentAdds.filter((e) => e.by !== peer && now - e.at <= RACE_WINDOW_MS).reduce((n, e) => n + e.n, 0);
+        if (fresh.length > MAX_CLAIMS || overflow > fresh.length || overflow > byOthers) return null;
+        // The newest of this update's claims go (ids sort by creation only by accident; any choice converges).
+        dropClaims = fresh.sort().slice(-overflow);
+      } else if (!REPAIRABLE.has(v.reason as DocViolation['reason'])) return null;
+    }
+    return { texts, dropClaims };
+  }
+
   /** Validates, then commits, then applies and relays. */
   private accept(peer: Peer, update: Uint8Array): void {
-    const violations = this.check(update);
-    const fatal = violations.filter((v) => !REPAIRABLE.has(v.reason as DocViolation['reason']));
+    const checked = this.check(update);
+    const { violations } = checked;
+    const races = violations.some((v) => v.reason === 'claim-text-too-long' || v.reason === 'too-many-claims')
+      ? this.raceRepairs(peer, violations, checked)
+      : undefined;
+    const fatal = races ? [] : violations.filter((v) => !REPAIRABLE.has(v.reason as DocViolation['reason']));
     if (fatal.length > 0) {
       const v = fatal[0]!;
       this.rebuildCandidate();
       if (peer.wantsStatus) peer.send(statusFrame({ kind: 'rejected', reason: v.reason, detail: v.detail }));
       throw new ProtocolError(v.reason === 'malformed' ? CloseCode.MalformedMessage : CloseCode.InvalidUpdate, `${v.reason}: ${v.detail}`);
     }
-    this.commit(update, peer);
-    if (violations.length > 0) {
-      // A relation raced with the deletion of its endpoint. Refusing would lock its author out
-      // (the client resends on every reconnect), so the server deletes the relation itself,
-      // with its undercuts (deleteRelations cascades; a bare delete would leave them dangling).
-      const dead = new Set(violations.map((v) => (v as DocViolation).id).filter((id): id is string => id !== undefined));
-      let repair: Uint8Array | undefined;
-      const capture = (u: Uint8Array) => {
-        repair = u;
-      };
-      this.candidate.on('update', capture);
-      deleteRelations(this.candidate, dead, 'server-repair');
-      this.candidate.off('update', capture);
-      if (repair) this.commit(repair, 'server-repair');
-    }
+    this.noteAccepted(peer, checked.touched);
+    if (violations.length === 0) return this.commit(update, peer);
+    // A relation raced with the deletion of its endpoint. Refusing would lock its author out
+    // (the client resends on every reconnect), so the server deletes the relation itself,
+    // with its undercuts (deleteRelations cascades; a bare delete would leave them dangling).
+    // Limit races (raceRepairs) are cut back to the limit in the same repair.
+    const dead = new Set(
+      violations
+        .filter((v) => REPAIRABLE.has(v.reason as DocViolation['reason']))
+        .map((v) => (v as DocViolation).id)
+        .filter((id): id is string => id !== undefined),
+    );
+    const repairs: Uint8Array[] = [];
+    const capture = (u: Uint8Array) => repairs.push(u);
+    this.candidate.on('update', capture);
+    this.candidate.transact(() => {
+      if (dead.size > 0) deleteRelations(this.candidate, dead, 'server-repair');
+      for (const id of races?.texts ?? []) {
+        const text = claimsMap(this.candidate).get(id)?.get('text');
+        if (text instanceof Y.Text && text.length > MAX_CLAIM_TEXT) text.delete(MAX_CLAIM_TEXT, text.length - MAX_CLAIM_TEXT);
+      }
+      if (races && races.dropClaims.length > 0) deleteClaims(this.candidate, races.dropClaims, 'server-repair');
+    }, 'server-repair');
+    this.candidate.off('update', capture);
+    this.commit(update, peer, repairs.length === 0 ? undefined : repairs.length === 1 ? repairs[0]! : Y.mergeUpdates(repairs));
+    if (peer.wantsStatus && races && (races.texts.length > 0 || races.dropClaims.length > 0))
+      peer.send(
+        statusFrame({
+          kind: 'repaired',
+          detail:
+            races.dropClaims.length > 0
+              ? `the debate reached ${MAX_CLAIMS} claims while you were adding: ${races.dropClaims.length} of yours were removed`
+              : `two people lengthened a claim at once: its text was cut to ${MAX_CLAIM_TEXT} characters`,
+        }),
+      );
   }
 
-  /** Queues a validated update for durability; applies it to `doc` (which relays it) once stored. */
-  private commit(update: Uint8Array, origin: unknown): void {
-    this.inFlight.push(update);
-    this.writer.write(this.id, update).then(
-      () => {
+  /**
+   * Queues a validated update for durability; applies it to `doc` (which relays it) once stored.
+   * With a `repair`, the update and its repair are stored as one row: stored apart, a crash
+   * between the two commits would keep the dangling relation and lose its repair, and nothing
+   * would ever repair it again. They are still applied (and relayed) apart, so the sender gets the
+   * repair too.
+   */
+  private commit(update: Uint8Array, origin: unknown, repair?: Uint8Array): void {
+    const row = repair ? Y.mergeUpdates([update, repair]) : update;
+    this.inFlight.push(row);
+    this.writer.write(this.id, row).then(
+      (rowId) => {
         this.inFlight.shift();
         this.logCount++;
-        this.logBytes += update.byteLength;
-        if (!this.destroyed) Y.applyUpdate(this.doc, update, origin);
-        this.hooks.onDurableUpdate?.(this, update);
-        this.hooks.onAppended?.(this, update.byteLength);
+        this.logBytes += row.byteLength;
+        if (!this.destroyed) {
+          Y.applyUpdate(this.doc, update, origin);
+          if (repair) Y.applyUpdate(this.doc, repair, 'server-repair');
+        }
+        this.hooks.onDurableUpdate?.(this, row, rowId);
+        this.hooks.onAppended?.(this, row.byteLength);
       },
       () => {
         // Only at shutdown: the update was never relayed; its sender keeps it and resends on reconnect.
@@ -296,11 +396,45 @@ export class Room {
     );
   }
 
-  private check(update: Uint8Array): Violation[] {
+  /**
+   * Applies updates that another instance already made durable (server/scale): to `doc`, which
+   * relays them to every local peer as one frame, and to `candidate`, against which local peers'
+   * next updates are validated. Nothing is stored again. Already-known content is a no-op.
+   */
+  applyRemote(updates: Uint8Array[]): void {
+    if (this.destroyed || updates.length === 0) return;
+    Y.transact(
+      this.doc,
+      () => {
+        for (const u of updates) Y.applyUpdate(this.doc, u);
+      },
+      REMOTE_ORIGIN,
+    );
+    // Edits on other instances are "someone else's" for the limit-race repairs too.
+    const onTr = (tr: Y.Transaction) => this.noteAccepted(REMOTE_ORIGIN, touchedBy(tr));
+    this.candidate.on('afterTransaction', onTr);
+    try {
+      Y.transact(this.candidate, () => {
+        for (const u of updates) Y.applyUpdate(this.candidate, u);
+      });
+    } finally {
+      this.candidate.off('afterTransaction', onTr);
+    }
+    this.hooks.onRemoteUpdate?.(this);
+  }
+
+  private check(update: Uint8Array): CheckResult {
     let violations: Violation[] = [];
+    let touched: Required<Touched> | undefined;
+    const inserted = new Map<string, number>();
     const onTr = (tr: Y.Transaction) => {
-      const touched = touchedBy(tr);
+      touched = touchedBy(tr);
       violations = validateDoc(this.candidate, touched);
+      for (const v of violations)
+        if (v.reason === 'claim-text-too-long' && v.id) {
+          const text = claimsMap(this.candidate).get(v.id)?.get('text');
+          if (text instanceof Y.Text) inserted.set(v.id, insertedLength(tr, text));
+        }
       // Comments live in their own root; the comments of a debate are few, so check them all.
       if (touched.roots.has('comments'))
         for (const c of commentViolations(this.candidate)) violations.push({ reason: 'comment-invalid', id: c.id, detail: c.detail });
@@ -313,7 +447,7 @@ export class Room {
     } finally {
       this.candidate.off('afterTransaction', onTr);
     }
-    return violations;
+    return { violations, touched, inserted };
   }
 
   /** After a refused update the candidate holds content that must not exist: start it over. */
@@ -342,6 +476,34 @@ export class Room {
 }
 
 type Violation = DocViolation | { reason: 'malformed' | 'comment-invalid'; id?: string; detail: string };
+
+interface CheckResult {
+  violations: Violation[];
+  touched: Required<Touched> | undefined;
+  /** Characters the update inserted into each claim text that came out too long. */
+  inserted: Map<string, number>;
+}
+
+/** Two edits this close together may have been made without seeing each other. */
+export const RACE_WINDOW_MS = 10_000;
+
+/** Characters a transaction inserted into `text` (and did not delete again): its own contribution. */
+function insertedLength(tr: Y.Transaction, text: Y.Text): number {
+  let n = 0;
+  tr.afterState.forEach((after, client) => {
+    const before = tr.beforeState.get(client) ?? 0;
+    if (after <= before) return;
+    const structs = tr.doc.store.clients.get(client);
+    if (!structs) return;
+    for (let i = Y.findIndexSS(structs, before); i < structs.length; i++) {
+      const s = structs[i]!;
+      if (s.id.clock >= after) break;
+      if (s instanceof Y.Item && s.parent === text && !s.deleted && s.countable)
+        n += Math.min(s.id.clock + s.length, after) - Math.max(s.id.clock, before);
+    }
+  });
+  return n;
+}
 
 interface AwarenessChange {
   added: number[];

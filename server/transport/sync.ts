@@ -6,6 +6,7 @@ import { claimIdSchema } from '../../lib/model/claim';
 import { ProtocolError, type Peer } from '../rooms/room';
 import { RoomLoadError, type RoomManager } from '../rooms/manager';
 import { SOCKET_BYTES, SOCKET_FRAMES, TokenBucket } from '../access/rateLimit';
+import { staticSecurityHeaders } from '../http/security';
 
 export const SYNC_PATH_PREFIX = '/yjs/';
 
@@ -37,10 +38,15 @@ function destroySocket(this: Duplex): void {
   this.destroy();
 }
 
+// A refused upgrade is a plain HTTP response written by hand: it gets the same headers as every other.
+const REFUSAL_HEADERS = Object.entries({ ...staticSecurityHeaders({ https: false }), 'Content-Security-Policy': "default-src 'none'" })
+  .map(([k, v]) => `${k}: ${v}\r\n`)
+  .join('');
+
 function refuse(socket: Duplex, status: number, reason: string): void {
   const text = `${status} ${reason}`;
   socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\n${REFUSAL_HEADERS}Content-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
   );
 }
 

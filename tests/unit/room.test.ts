@@ -339,8 +339,8 @@ describe('Room: a relation racing the deletion of its endpoint is repaired, not 
       for (const p of h.peers) await h.send(p);
 
       for (const p of h.peers) expect(p.closed, p.label).toBeNull();
-      // Both updates and one repair were stored.
-      expect(h.store.rows().length).toBe(rowsBefore + 3);
+      // Both updates were stored, the repair in the same row as the update it repairs (atomic).
+      expect(h.store.rows().length).toBe(rowsBefore + 2);
       const g = expectConverged(h);
       expect(g.relations.map((r) => r.id)).toEqual(race.relations);
     });
@@ -461,33 +461,84 @@ describe('Room: refused updates close the sender and leave the store untouched',
 
 /*
  * Limits each client checks before an edit, which concurrent edits can still pass together. The
- * room refuses the update that crosses the limit, and as a client resends its state on every
- * reconnect, its author is locked out of the debate. Fixing this needs a server-side repair or a
- * tolerance in server/rooms/room.ts, not only in validateDoc (see the report of this change).
+ * room cannot refuse the update that crosses the limit (its author would resend it on every
+ * reconnect and be locked out), so it cuts the result back to the limit in a server repair that
+ * every replica converges on; an update that breaks a limit by itself is still refused.
  */
 describe('Room: concurrent edits that each respect a limit but cross it together', () => {
-  it.fails('two people lengthen one claim, each within the text limit [known bug: the second is refused and locked out]', async () => {
+  it('two people lengthen one claim, each within the text limit: the room cuts the text back to the limit', async () => {
     const [A, B] = [new FakePeer('A'), new FakePeer('B')];
     const h = await harness([A, B]);
     addClaim(A.doc, { id: 'p', text: 'x'.repeat(1000), x: 0, y: 0, author: 'A', now: 1 });
     await h.send(A);
+    await h.send(B);
+    const rows = h.store.rows().length;
     setClaimText(A.doc, 'p', 'x'.repeat(1000) + 'a'.repeat(900), null, 2);
     setClaimText(B.doc, 'p', 'b'.repeat(900) + 'x'.repeat(1000), null, 3);
     await h.send(A);
     await h.send(B);
-    expect(B.statuses.filter((m) => m.kind === 'rejected')).toEqual([]);
+    for (const p of h.peers) await h.send(p);
     expect(B.closed).toBeNull();
+    expect(A.closed).toBeNull();
+    expect(B.statuses.filter((m) => m.kind === 'rejected')).toEqual([]);
+    expect(B.statuses.filter((m) => m.kind === 'repaired')).toHaveLength(1);
+    // A's edit, and B's edit with its repair in the same row (atomic).
+    expect(h.store.rows().length).toBe(rows + 2);
+    const g = expectConverged(h);
+    const text = g.claims.find((c) => c.id === 'p')!.text;
+    expect(text).toHaveLength(MAX_CLAIM_TEXT);
+    expect(text.startsWith('b'.repeat(900) + 'x'.repeat(1000))).toBe(true);
   });
 
-  it.fails('two people add a claim to a debate one short of the limit [known bug: the second is refused and locked out]', async () => {
+  it('the same growth from one person alone is still refused, and so is one update longer than the limit by itself', async () => {
+    const [A, B] = [new FakePeer('A'), new FakePeer('B')];
+    const h = await harness([A, B]);
+    addClaim(A.doc, { id: 'p', text: 'x'.repeat(1500), x: 0, y: 0, author: 'A', now: 1 });
+    await h.send(A);
+    await h.send(B);
+    const rows = h.store.rows();
+    setClaimText(A.doc, 'p', 'x'.repeat(1500) + 'a'.repeat(600), null, 2);
+    await h.send(A);
+    expect(A.closed?.code).toBe(CloseCode.InvalidUpdate);
+    expect(A.statuses.at(-1)).toMatchObject({ kind: 'rejected', reason: 'claim-text-too-long' });
+    expectSameRows(h.store.rows(), rows);
+
+    // B edits p (a recent edit by someone else), then C pastes more than the limit in one go.
+    const C = new FakePeer('C');
+    h.room.join(C);
+    C.hello();
+    C.flushTo(h.room);
+    await h.settle();
+    C.flushTo(h.room);
+    await h.settle();
+    setClaimText(B.doc, 'p', 'y' + 'x'.repeat(1500), null, 3);
+    await h.send(B);
+    await h.send(C);
+    const before = h.store.rows();
+    setClaimText(C.doc, 'p', 'z'.repeat(MAX_CLAIM_TEXT + 1), null, 4);
+    await h.send(C);
+    expect(C.closed?.code).toBe(CloseCode.InvalidUpdate);
+    expectSameRows(h.store.rows(), before);
+  });
+
+  it('two people add a claim to a debate one short of the limit: the room removes the one over the limit', async () => {
     const [A, B] = [new FakePeer('A'), new FakePeer('B')];
     const h = await harness([A, B], [debateOf(MAX_CLAIMS - 1)]);
     claim(A, 'a');
     claim(B, 'b');
     await h.send(A);
     await h.send(B);
-    expect(B.statuses.filter((m) => m.kind === 'rejected')).toEqual([]);
+    for (const p of h.peers) await h.send(p);
     expect(B.closed).toBeNull();
+    expect(B.statuses.filter((m) => m.kind === 'rejected')).toEqual([]);
+    expect(B.statuses.filter((m) => m.kind === 'repaired')).toHaveLength(1);
+    const stored = h.stored();
+    expect(claimsMap(stored).size).toBe(MAX_CLAIMS);
+    expect(claimsMap(stored).has('a')).toBe(true);
+    expect(claimsMap(stored).has('b')).toBe(false);
+    expect(validateDoc(stored)).toEqual([]);
+    for (const p of h.peers) expect(Y.encodeStateVector(p.doc), p.label).toEqual(Y.encodeStateVector(stored));
+    stored.destroy();
   });
 });
 
