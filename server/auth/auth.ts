@@ -10,7 +10,7 @@ import type { Config } from '../config';
 import { getRuntime, type Runtime } from '../runtime';
 import { CLIENT_IP_HEADER } from '../access/clientIp';
 import { expectedOrigin } from '../access/origin';
-import { FailureLimiter, SIGN_IN_FAILURES } from '../access/rateLimit';
+import { SIGN_IN_FAILURE_BUCKET, SharedLimiter } from '../access/rateLimit';
 import { liveAccess } from '../access/live';
 import { mergeGuestInto } from '../services/accounts';
 
@@ -91,7 +91,8 @@ function sessionRotation(db: Database) {
 
 function buildAuth(db: Database, config: Config, secret: string) {
   const secure = config.publicUrl?.startsWith('https://') ?? false;
-  const signInFailures = new FailureLimiter(SIGN_IN_FAILURES.maxFailures, SIGN_IN_FAILURES.windowMs);
+  // Failed sign-ins per account, counted in the database so that every instance sees them all.
+  const signInFailures = new SharedLimiter(db, 'sign-in-failures', SIGN_IN_FAILURE_BUCKET);
   const emailOf = (body: unknown): string => {
     const e = (body as { email?: unknown } | undefined)?.email;
     return typeof e === 'string' ? e.trim().toLowerCase() : '';
@@ -134,7 +135,8 @@ function buildAuth(db: Database, config: Config, secret: string) {
     },
     rateLimit: {
       enabled: true,
-      storage: 'memory',
+      // In the database (table "RateLimit"): shared by every instance, unlike 'memory'.
+      storage: 'database',
       window: 60,
       max: 120,
       customRules: {
@@ -179,7 +181,7 @@ function buildAuth(db: Database, config: Config, secret: string) {
             });
         }
         if (ctx.path === '/sign-in/email') {
-          const wait = signInFailures.blockedFor(emailOf(ctx.body));
+          const wait = await signInFailures.wait(emailOf(ctx.body));
           if (wait > 0)
             throw new APIError(
               'TOO_MANY_REQUESTS',
@@ -191,8 +193,8 @@ function buildAuth(db: Database, config: Config, secret: string) {
       after: createAuthMiddleware(async (ctx) => {
         if (ctx.path === '/sign-in/email') {
           const returned = ctx.context.returned as { statusCode?: number } | undefined;
-          if (returned instanceof Error && returned.statusCode === 401) signInFailures.fail(emailOf(ctx.body));
-          else if (ctx.context.newSession) signInFailures.succeed(emailOf(ctx.body));
+          if (returned instanceof Error && returned.statusCode === 401) await signInFailures.take(emailOf(ctx.body));
+          else if (ctx.context.newSession) await signInFailures.reset(emailOf(ctx.body));
         }
         if (SESSION_ENDING.has(ctx.path)) {
           // Sockets opened with an ended session lose what that session allowed, now.

@@ -1,19 +1,25 @@
 import { ApiError } from '../http/errors';
 import { CLIENT_IP_HEADER } from '../access/clientIp';
-import { KeyedLimiter } from '../access/rateLimit';
+import { GUEST_JOINS, SharedLimiter } from '../access/rateLimit';
+import { getRuntime } from '../runtime';
 import { getAuth } from './auth';
 
 const KEY = Symbol.for('crux.guestLimiter');
-type Holder = { [KEY]?: KeyedLimiter };
-/** Guest accounts per address: ten at once, then one every six seconds. */
-const limiter = (): KeyedLimiter => ((globalThis as Holder)[KEY] ??= new KeyedLimiter({ capacity: 10, refillPerSecond: 1 / 6 }));
+type Holder = { [KEY]?: { db: unknown; limiter: SharedLimiter } };
+/** Guest accounts per address (GUEST_JOINS), counted across instances; one limiter per database. */
+const limiter = (): SharedLimiter => {
+  const db = getRuntime().db;
+  const h = globalThis as Holder;
+  if (h[KEY]?.db !== db) h[KEY] = { db, limiter: new SharedLimiter(db, 'guests', GUEST_JOINS) };
+  return h[KEY].limiter;
+};
 
 /** Creates a guest (better-auth anonymous user) named `name`; returns it and the Set-Cookie headers of its session. */
 export async function joinAsGuest(
   name: string,
   clientIp: string | null,
 ): Promise<{ user: { id: string; name: string }; headers: Headers }> {
-  const wait = limiter().take(`ip:${clientIp ?? 'unknown'}`);
+  const wait = await limiter().take(`ip:${clientIp ?? 'unknown'}`);
   if (wait !== null)
     throw new ApiError('rate_limited', `too many guests from this address: try again in ${wait} s`, [], { 'Retry-After': String(wait) });
   const auth = await getAuth();
