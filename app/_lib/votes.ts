@@ -13,7 +13,7 @@ const base = (debateId: string) => `/api/debates/${encodeURIComponent(debateId)}
 
 export interface StrengthParams {
   semantics: Semantics;
-  /** 'everyone' or 'user:<own user id>'. */
+  /** 'everyone', 'user:<id>' or 'team:<id>' (lib/permissions canViewPerspective says who may ask). */
   perspective: string;
 }
 
@@ -60,7 +60,9 @@ export const retractVote = (debateId: string, targetKind: VoteTarget, targetId: 
  * lib/scoring) when the document changes.
  */
 export function invalidateForTopic(qc: QueryClient, debateId: string, topic: string): Promise<void> {
-  const ours: string[] = [VOTES_TOPIC, LIVE_TOPICS.sources, LIVE_TOPICS.evidence, LIVE_TOPICS.claims, LIVE_TOPICS.all];
+  // A phase change opens or closes voting (the access payload carries the phase) and may record a standing.
+  if (topic === LIVE_TOPICS.phase || topic === LIVE_TOPICS.all) void qc.invalidateQueries({ queryKey: ['debate', debateId, 'access'] });
+  const ours: string[] = [VOTES_TOPIC, LIVE_TOPICS.sources, LIVE_TOPICS.evidence, LIVE_TOPICS.claims, LIVE_TOPICS.phase, LIVE_TOPICS.all];
   if (!ours.includes(topic)) return Promise.resolve();
   return qc.invalidateQueries({ queryKey: voteKeys.all(debateId) });
 }

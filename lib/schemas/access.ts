@@ -7,6 +7,7 @@ import {
   type Action,
   type DebateAccess,
   type Grants,
+  type Phase,
   type Principal,
   type Role,
   type Visibility,
@@ -133,6 +134,8 @@ export interface AccessInfo {
   role: Role | null;
   actions: Action[];
   access: DebateAccess;
+  /** The debate's phase (also access.phase): open, voting (map frozen, votes open) or closed. */
+  phase: Phase;
   grants: Grants;
   owner: { kind: 'user'; id: string; name: string } | { kind: 'team'; id: string; name: string } | null;
   /** The awareness `user` field: display name and colour derived from the account id. */
@@ -203,6 +206,7 @@ export const AUDIT_ACTIONS = [
   'debate.visibility',
   'debate.lock',
   'debate.unlock',
+  'debate.phase',
   'debate.transfer',
   'debate.delete',
   'claim.hide',

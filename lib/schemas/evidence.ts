@@ -244,6 +244,8 @@ export const LIVE_TOPICS = {
   evidence: 'evidence',
   /** Claims were deleted or restored (the projection flipped `deleted`). */
   claims: 'claims',
+  /** A moderator moved the debate to another phase (lib/schemas/phase.ts); a closing recorded a standing. */
+  phase: 'phase',
   /** The live channel may have missed events (it reconnected): refetch everything. */
   all: '*',
 } as const;

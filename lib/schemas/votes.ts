@@ -66,11 +66,28 @@ export interface CastVoteResult {
   tally: VoteTallyDto;
 }
 
-/** `everyone`, or `user:<id>`: scores from one person's votes and ratings only (the caller's own). */
-const perspectiveSchema = z.union([
+/**
+ * Whose votes and source ratings the scores are computed from: `everyone`, `user:<userId>` (one
+ * person) or `team:<teamId>` (the team's current members together). Who may ask for which:
+ * lib/permissions canViewPerspective.
+ */
+export type Perspective = { kind: 'everyone' } | { kind: 'user'; id: string } | { kind: 'team'; id: string };
+
+const PERSPECTIVE_RE = /^(user|team):([A-Za-z0-9_-]{1,64})$/;
+
+export const perspectiveSchema = z.union([
   z.literal('everyone'),
-  z.string().regex(/^user:[^\s]{1,200}$/, 'perspective must be everyone or user:<id>'),
+  z.string().regex(PERSPECTIVE_RE, 'perspective must be everyone, user:<id> or team:<id>'),
 ]);
+
+export function parsePerspective(p: string): Perspective {
+  if (p === 'everyone') return { kind: 'everyone' };
+  const m = PERSPECTIVE_RE.exec(p);
+  if (!m) throw new RangeError(`not a perspective: ${p}`);
+  return { kind: m[1] as 'user' | 'team', id: m[2]! };
+}
+
+export const perspectiveString = (p: Perspective): string => (p.kind === 'everyone' ? 'everyone' : `${p.kind}:${p.id}`);
 
 export const strengthQuerySchema = z.object({
   semantics: z.enum(SEMANTICS).default('dfquad'),

@@ -46,7 +46,15 @@ async function evaluate(
     return {
       principal,
       user: session.user,
-      verdict: { exists: false, signedIn: principal.userId !== null, hadSession, role: null, canWrite: false, locked: false },
+      verdict: {
+        exists: false,
+        signedIn: principal.userId !== null,
+        hadSession,
+        role: null,
+        canWrite: false,
+        locked: false,
+        phase: 'closed',
+      },
     };
   const role = effectiveRole(principal, g.access, g.grants);
   return {
@@ -59,6 +67,7 @@ async function evaluate(
       role,
       canWrite: can(principal, g.access, g.grants, 'map.edit').ok,
       locked: g.access.locked,
+      phase: g.access.phase,
     },
   };
 }
@@ -66,8 +75,8 @@ async function evaluate(
 /**
  * Decides who may open a debate's sync socket: 404 when the debate does not exist, 401 when
  * nobody is signed in and the debate is not open to visitors, 403 when the signed-in principal
- * has no role on it. Admitted sockets stay registered so that what they may write follows role
- * and lock changes without reconnecting (server/access/live.ts). `?invite=<token>` presents a
+ * has no role on it. Admitted sockets stay registered so that what they may write follows role,
+ * lock and phase changes without reconnecting (server/access/live.ts). `?invite=<token>` presents a
  * link for link-visible debates.
  */
 export function createAdmit(db: Database): Admit {

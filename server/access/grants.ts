@@ -1,4 +1,4 @@
-import { maxRole, type DebateAccess, type Grants, type Role } from '../../lib/permissions';
+import { maxRole, type DebateAccess, type Grants, type Phase, type Role } from '../../lib/permissions';
 import type { PrismaClient } from '../db/client';
 import { hashToken, looksLikeToken } from './tokens';
 
@@ -15,6 +15,9 @@ export interface DebateGrants {
 export const asRole = (r: string | null | undefined): Role | null =>
   r === 'viewer' || r === 'participant' || r === 'moderator' || r === 'owner' ? r : null;
 
+/** The stored phase (a CHECK constraint admits only these); anything else reads as the strictest. */
+export const asPhase = (p: string): Phase => (p === 'open' || p === 'voting' ? p : 'closed');
+
 /**
  * Loads the debate's settings and the principal's roles: their membership, their role in the
  * owning team, ownership (the owner, or an owner of the owning team, is 'owner'), and the role of
@@ -28,7 +31,7 @@ export async function loadDebateGrants(
 ): Promise<DebateGrants | null> {
   const d = await prisma.debate.findUnique({
     where: { id: debateId },
-    select: { id: true, title: true, ownerUserId: true, ownerTeamId: true, visibility: true, publicRole: true, locked: true },
+    select: { id: true, title: true, ownerUserId: true, ownerTeamId: true, visibility: true, publicRole: true, locked: true, phase: true },
   });
   if (!d) return null;
   const [member, teamMember, link] = await Promise.all([
@@ -53,7 +56,7 @@ export async function loadDebateGrants(
     access: {
       visibility: d.visibility as DebateAccess['visibility'],
       locked: d.locked,
-      phase: 'open',
+      phase: asPhase(d.phase),
       publicRole: asRole(d.publicRole),
     },
     grants: {

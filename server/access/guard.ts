@@ -15,7 +15,7 @@ import { getRuntime } from '../runtime';
 import { readSession, type SessionInfo, type SessionUser } from '../auth/session';
 import { clientIpOf } from './clientIp';
 import { isMutating } from './origin';
-import { HTTP_WRITES, KeyedLimiter } from './rateLimit';
+import { HTTP_WRITES, SharedLimiter } from './rateLimit';
 import { asRole, loadDebateGrants, type DebateGrants } from './grants';
 
 export interface Allowed {
@@ -30,17 +30,23 @@ export interface Allowed {
 }
 
 const LIMITER_KEY = Symbol.for('crux.writeLimiter');
-type Holder = { [LIMITER_KEY]?: KeyedLimiter };
-const writeLimiter = (): KeyedLimiter => ((globalThis as Holder)[LIMITER_KEY] ??= new KeyedLimiter(HTTP_WRITES));
+type Holder = { [LIMITER_KEY]?: { db: unknown; limiter: SharedLimiter } };
+/** One per database (tests start several servers in one process); shared by every instance on it. */
+const writeLimiter = (): SharedLimiter => {
+  const db = getRuntime().db;
+  const h = globalThis as Holder;
+  if (h[LIMITER_KEY]?.db !== db) h[LIMITER_KEY] = { db, limiter: new SharedLimiter(db, 'writes', HTTP_WRITES) };
+  return h[LIMITER_KEY].limiter;
+};
 
 /** The presented invite link, for link-visible debates: `?invite=` or the X-Crux-Invite header. */
 export const linkTokenOf = (req: Request): string | null => req.headers.get('x-crux-invite') ?? new URL(req.url).searchParams.get('invite');
 
 /** Counts a state-changing request against its author's budget: the account, else the address. */
-function limitWrites(req: Request, session: SessionInfo): void {
+async function limitWrites(req: Request, session: SessionInfo): Promise<void> {
   if (!isMutating(req.method)) return;
   const key = session.principal.userId ? `u:${session.principal.userId}` : `ip:${clientIpOf(req) ?? 'unknown'}`;
-  const wait = writeLimiter().take(key);
+  const wait = await writeLimiter().take(key);
   if (wait !== null) throw new ApiError('rate_limited', `too many changes: try again in ${wait} s`, [], { 'Retry-After': String(wait) });
 }
 
@@ -50,16 +56,19 @@ const VERB: Partial<Record<Action, string>> = {
   'evidence.add': 'add evidence',
   'evidence.edit': 'edit this',
   'source.rate': 'rate sources',
+  'vote.cast': 'vote',
   'debate.lock': 'lock or unlock the debate',
+  'debate.phase': 'change the debate phase',
   'claim.hide': 'hide claims',
   'invite.manage': 'manage invites and members',
   'audit.read': 'read the audit log',
   'debate.visibility': 'change who can see the debate',
   'debate.transfer': 'transfer the debate',
   'debate.delete': 'delete the debate',
+  'debate.backup': 'download a full backup (it names who voted what)',
 };
 
-function denial(reason: DenyReason, action: Action, role: Role | null): ApiError {
+export function denial(reason: DenyReason, action: Action, role: Role | null): ApiError {
   const what = VERB[action] ?? action;
   switch (reason) {
     case 'not-signed-in':
@@ -70,6 +79,11 @@ function denial(reason: DenyReason, action: Action, role: Role | null): ApiError
       return new ApiError('forbidden', `your role (${role ?? 'none'}) may not ${what}`);
     case 'debate-locked':
       return new ApiError('forbidden', 'the debate is locked: only moderators can change it');
+    // The reason code ends the message so that clients can tell the two phases apart.
+    case 'phase-closed':
+      return new ApiError('forbidden', `the debate is closed: nobody may ${what} (phase-closed)`);
+    case 'phase-voting':
+      return new ApiError('forbidden', `the debate is in its voting phase: only votes are open, nobody may ${what} (phase-voting)`);
     case 'not-author':
       return new ApiError('forbidden', `only its author or a moderator may ${what}`);
     default:
@@ -81,7 +95,7 @@ function denial(reason: DenyReason, action: Action, role: Role | null): ApiError
 export async function requirePrincipal(req: Request): Promise<SessionInfo> {
   assertSameOrigin(req);
   const session = await readSession(req.headers);
-  limitWrites(req, session);
+  await limitWrites(req, session);
   return session;
 }
 

@@ -1,5 +1,5 @@
 import { CloseCode, CloseReason } from '../../lib/protocol';
-import type { Role } from '../../lib/permissions';
+import type { Phase, Role } from '../../lib/permissions';
 import { statusFrame, type Peer } from '../rooms/room';
 
 /** What a socket may do right now, as last evaluated. */
@@ -13,6 +13,7 @@ export interface Verdict {
   role: Role | null;
   canWrite: boolean;
   locked: boolean;
+  phase: Phase;
 }
 
 /** One admitted sync socket whose access is kept current. */
@@ -85,7 +86,14 @@ export class LiveAccess {
         return peer.close(code, CloseReason[code]);
       }
       if (before.canWrite && !next.canWrite && peer.wantsStatus) {
-        const detail = next.locked ? 'a moderator locked the debate' : `your role is now ${next.role}`;
+        const detail =
+          next.phase === 'closed'
+            ? 'a moderator closed the debate'
+            : next.phase === 'voting'
+              ? 'the debate is in its voting phase: the map is frozen'
+              : next.locked
+                ? 'a moderator locked the debate'
+                : `your role is now ${next.role}`;
         peer.send(statusFrame({ kind: 'rejected', reason: 'read-only', detail }));
       }
     });

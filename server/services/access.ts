@@ -21,6 +21,7 @@ export async function accessInfo(prisma: PrismaClient, who: Allowed): Promise<Ac
     role: who.role,
     actions: allowedActions(who.principal, d.access, d.grants),
     access: d.access,
+    phase: d.access.phase,
     grants: d.grants,
     owner,
     presence: presenceFor(who.user),

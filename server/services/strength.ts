@@ -3,23 +3,56 @@ import { findCruxes } from '../../lib/scoring/crux';
 import { explainClaim } from '../../lib/scoring/explain';
 import { scoreGraph, scoreOf, scoresById, type ScoreResult } from '../../lib/scoring/score';
 import type { CredibilityTally, ImpactTally, VoteTally } from '../../lib/scoring/types';
-import type { ExplainDto, ExplainQuery, StrengthDto, StrengthQuery } from '../../lib/schemas/votes';
+import { canViewPerspective, type Phase, type Principal, type Role } from '../../lib/permissions';
+import { parsePerspective, type ExplainDto, type ExplainQuery, type StrengthDto, type StrengthQuery } from '../../lib/schemas/votes';
+import type { Allowed } from '../access/guard';
 import { ApiError } from '../http/errors';
 import { currentGraph, voteTallies, type VoteDeps } from './votes';
 
 /** How many cruxes the strength report lists. */
 const TOP_CRUXES = 5;
 
+/** Who is asking for scores: what lib/permissions canViewPerspective decides on. */
+export interface Viewer {
+  principal: Principal;
+  /** Effective role on the debate. */
+  role: Role | null;
+  phase: Phase;
+}
+
+/** The viewer from a route's access check. */
+export const viewerOf = (who: Allowed): Viewer => ({ principal: who.principal, role: who.role, phase: who.debate.access.phase });
+
+const badPerspective = (message: string) => new ApiError('unprocessable', 'unknown perspective', [{ field: 'perspective', message }]);
+
 /**
- * Whose votes to score with: everyone's, or the caller's own (`user:<their id>`). Asking for
- * another person's perspective is refused: individual votes are not public, only tallies are.
+ * The voters whose votes and ratings to score with: undefined for everyone, else their user ids
+ * (a team's current members; people who left no longer speak for it). Refused perspectives are
+ * refused before anything about the person or team is looked up, so a refusal reveals nothing.
  */
-function perspectiveKey(perspective: string, callerId: string | null): string | undefined {
-  if (perspective === 'everyone') return undefined;
-  const id = perspective.slice('user:'.length);
-  if (callerId === null) throw new ApiError('unauthorized', 'sign in or join as a guest to see your own perspective');
-  if (id !== callerId) throw new ApiError('forbidden', 'only your own perspective can be shown: individual votes are private');
-  return id;
+async function votersOf(deps: VoteDeps, perspective: string, viewer: Viewer): Promise<string[] | undefined> {
+  const p = parsePerspective(perspective);
+  if (p.kind === 'everyone') return undefined;
+  const self = viewer.principal.userId;
+  if (p.kind === 'user') {
+    const target = { kind: 'user', self: self !== null && p.id === self } as const;
+    if (!canViewPerspective(viewer.principal, viewer.role, viewer.phase, target)) {
+      if (self === null) throw new ApiError('unauthorized', 'sign in or join as a guest to see your own perspective');
+      throw new ApiError('forbidden', "another person's votes are private until the debate closes (moderators excepted)");
+    }
+    if (!target.self && !(await deps.db.prisma.user.findUnique({ where: { id: p.id }, select: { id: true } })))
+      throw badPerspective(`no user ${p.id}`);
+    return [p.id];
+  }
+  const member =
+    self !== null &&
+    (await deps.db.prisma.teamMember.findUnique({ where: { teamId_userId: { teamId: p.id, userId: self } }, select: { role: true } })) !==
+      null;
+  if (!canViewPerspective(viewer.principal, viewer.role, viewer.phase, { kind: 'team', member }))
+    throw new ApiError('forbidden', "a team's votes are shown to its members and moderators until the debate closes");
+  const team = await deps.db.prisma.team.findUnique({ where: { id: p.id }, select: { members: { select: { userId: true } } } });
+  if (!team) throw badPerspective(`no team ${p.id}`);
+  return team.members.map((m) => m.userId);
 }
 
 /**
@@ -28,16 +61,16 @@ function perspectiveKey(perspective: string, callerId: string | null): string | 
  * baseScore's nudge raises a claim for credible sources; a credible contradicting source
  * should lower it, which that formula cannot express.
  */
-async function credibilityByClaim(deps: VoteDeps, debateId: string, userKey: string | undefined): Promise<Map<string, CredibilityTally>> {
+async function credibilityByClaim(deps: VoteDeps, debateId: string, voters: string[] | undefined): Promise<Map<string, CredibilityTally>> {
   const rows = await deps.db.sql.query<{ claimId: string; n: number; mean: number }>(
     `SELECT e."claimId", count(*)::int AS n, avg(r."rating")::float8 AS mean
        FROM (SELECT DISTINCT ev."claimId", ev."sourceId" FROM "Evidence" ev
                JOIN "DebateClaim" c ON c."debateId" = ev."debateId" AND c."claimId" = ev."claimId" AND NOT c."deleted"
               WHERE ev."debateId" = $1 AND ev."stance" = 'supports') e
        JOIN "SourceRating" r ON r."sourceId" = e."sourceId"
-      WHERE $2::text IS NULL OR r."userKey" = $2::text
+      WHERE $2::jsonb IS NULL OR r."userKey" IN (SELECT jsonb_array_elements_text($2::jsonb))
       GROUP BY e."claimId"`,
-    [debateId, userKey ?? null],
+    [debateId, voters === undefined ? null : JSON.stringify(voters)],
   );
   return new Map(rows.map((r) => [r.claimId, { count: Number(r.n), mean: Number(r.mean) }]));
 }
@@ -48,12 +81,12 @@ interface Scored {
   inputs: StrengthDto['inputs'];
 }
 
-async function score(deps: VoteDeps, debateId: string, q: StrengthQuery, callerId: string | null): Promise<Scored> {
-  const userKey = perspectiveKey(q.perspective, callerId);
+async function score(deps: VoteDeps, debateId: string, q: StrengthQuery, viewer: Viewer): Promise<Scored> {
+  const voters = await votersOf(deps, q.perspective, viewer);
   const [graph, tallies, credibility] = await Promise.all([
     currentGraph(deps, debateId),
-    voteTallies(deps, debateId, userKey),
-    credibilityByClaim(deps, debateId, userKey),
+    voteTallies(deps, debateId, voters),
+    credibilityByClaim(deps, debateId, voters),
   ]);
   const agreement = new Map<string, VoteTally>();
   const impact = new Map<string, ImpactTally>();
@@ -72,8 +105,8 @@ function firstThesis(graph: ArgumentGraph): string | undefined {
   return theses[0]?.id;
 }
 
-export async function strengthReport(deps: VoteDeps, debateId: string, q: StrengthQuery, callerId: string | null): Promise<StrengthDto> {
-  const { graph, result, inputs } = await score(deps, debateId, q, callerId);
+export async function strengthReport(deps: VoteDeps, debateId: string, q: StrengthQuery, viewer: Viewer): Promise<StrengthDto> {
+  const { graph, result, inputs } = await score(deps, debateId, q, viewer);
   const thesisId = firstThesis(graph);
   const cruxes = thesisId === undefined ? undefined : findCruxes(result, thesisId, { k: TOP_CRUXES });
   return {
@@ -95,8 +128,8 @@ export async function strengthReport(deps: VoteDeps, debateId: string, q: Streng
   };
 }
 
-export async function explainStrength(deps: VoteDeps, debateId: string, q: ExplainQuery, callerId: string | null): Promise<ExplainDto> {
-  const { result } = await score(deps, debateId, q, callerId);
+export async function explainStrength(deps: VoteDeps, debateId: string, q: ExplainQuery, viewer: Viewer): Promise<ExplainDto> {
+  const { result } = await score(deps, debateId, q, viewer);
   const explanation = explainClaim(result, q.claimId);
   if (!explanation) throw new ApiError('not_found', `no claim ${q.claimId} in this debate`);
   return { semantics: result.semantics, perspective: q.perspective, explanation };

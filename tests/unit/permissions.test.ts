@@ -5,7 +5,10 @@ import {
   canAssignRole,
   canCreate,
   canTeam,
+  canViewPerspective,
   effectiveRole,
+  type Phase,
+  type PerspectiveTarget,
   type DebateAccess,
   type Grants,
   type Principal,
@@ -114,6 +117,32 @@ describe('canAssignRole', () => {
     expect(canTeam('moderator', 'team.invite')).toBe(true);
     expect(canTeam(null, 'team.read')).toBe(false);
     expect([canCreate(visitor), canCreate(guest), canCreate(member)]).toEqual([false, false, true]);
+  });
+});
+
+describe('canViewPerspective', () => {
+  const self: PerspectiveTarget = { kind: 'user', self: true };
+  const other: PerspectiveTarget = { kind: 'user', self: false };
+  const myTeam: PerspectiveTarget = { kind: 'team', member: true };
+  const team: PerspectiveTarget = { kind: 'team', member: false };
+  const everyone: PerspectiveTarget = { kind: 'everyone' };
+  const cases: [string, Principal, Role | null, Phase, PerspectiveTarget, boolean][] = [
+    ['everyone: any reader', visitor, 'viewer', 'open', everyone, true],
+    ['everyone: not without a role', member, null, 'closed', everyone, false],
+    ['own votes: a participant', member, 'participant', 'open', self, true],
+    ['own votes: a visitor has none', visitor, 'participant', 'open', self, false],
+    ["another's votes: private while open", member, 'participant', 'open', other, false],
+    ["another's votes: private while voting", member, 'participant', 'voting', other, false],
+    ["another's votes: moderators may look", member, 'moderator', 'voting', other, true],
+    ["another's votes: anyone once closed", visitor, 'viewer', 'closed', other, true],
+    ['a team: its members', guest, 'participant', 'open', myTeam, true],
+    ['a team: not others', member, 'participant', 'voting', team, false],
+    ['a team: moderators', member, 'moderator', 'open', team, true],
+    ['a team: anyone once closed', member, 'viewer', 'closed', team, true],
+    ['a team: members need read access too', member, null, 'open', myTeam, false],
+  ];
+  it.each(cases)('%s', (_name, p, role, phase, target, expected) => {
+    expect(canViewPerspective(p, role, phase, target)).toBe(expected);
   });
 });
 

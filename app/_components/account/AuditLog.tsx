@@ -20,6 +20,7 @@ const LABEL: Record<AuditAction, string> = {
   'member.leave': 'left',
   'invite.create': 'made an invite link',
   'invite.revoke': 'revoked an invite link',
+  'debate.phase': 'moved the debate to another phase',
   'team.create': 'created the team',
   'team.rename': 'renamed the team',
   'team.delete': 'deleted the team',

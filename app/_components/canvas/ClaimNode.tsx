@@ -6,6 +6,7 @@ import { MAX_CLAIM_TEXT, type ClaimKind } from '@/lib/model/claim';
 import type { StanceCounts } from '@/lib/schemas/evidence';
 import { remoteSelectionLabel, remoteSelectionStyle } from './presence/usePresence';
 import type { RemoteSelector } from './presence/presenceStore';
+import { NodeStrength } from '../strength/NodeStrength';
 
 export type ClaimNodeData = {
   text: string;
@@ -26,6 +27,17 @@ export type ClaimNodeData = {
   /** Open comment threads on this claim. */
   openComments?: number;
   onOpenComments?: (id: string) => void;
+  /** A moderator hid it: readers do not see it; moderators see it marked. */
+  hiddenFromReaders?: boolean;
+  /** Strength in [0, 1] in the chosen perspective; absent until scores load. */
+  strength?: number;
+  /** Agreement votes on this claim: how many, and their mean on 0..4. */
+  agreeCount?: number;
+  agreeMean?: number;
+  /** Score in the comparison perspective minus `strength`, when comparing. */
+  strengthDelta?: number;
+  /** 1-based rank among the top cruxes. */
+  cruxRank?: number;
 };
 export type ClaimFlowNode = Node<ClaimNodeData, 'claim'>;
 
@@ -79,7 +91,7 @@ function ClaimNodeView({ id, data, selected, isConnectable }: NodeProps<ClaimFlo
 
   return (
     <div
-      className={`claim claim-${data.kind}${selected ? ' is-selected' : ''}${data.highlighted ? ' is-highlighted' : ''}`}
+      className={`claim claim-${data.kind}${selected ? ' is-selected' : ''}${data.highlighted ? ' is-highlighted' : ''}${data.hiddenFromReaders ? ' is-hidden-claim' : ''}`}
       style={remoteSelectionStyle(colours)}
       title={who}
       data-testid="claim-node"
@@ -90,7 +102,15 @@ function ClaimNodeView({ id, data, selected, isConnectable }: NodeProps<ClaimFlo
     >
       {/* Arguments sit below what they argue about: edges leave a child at its top and enter the parent at its bottom. */}
       <Handle type="source" position={Position.Top} isConnectable={isConnectable} />
-      <div className="claim-kind">{KIND_LABEL[data.kind]}</div>
+      <div className="claim-kind">
+        {KIND_LABEL[data.kind]}
+        {data.hiddenFromReaders && (
+          <span className="claim-hidden-badge" data-testid="hidden-badge" title="Hidden by a moderator: only moderators see it">
+            {' '}
+            · hidden
+          </span>
+        )}
+      </div>
       {editing ? (
         <textarea
           ref={ref}
@@ -115,6 +135,16 @@ function ClaimNodeView({ id, data, selected, isConnectable }: NodeProps<ClaimFlo
             </span>
           ))}
         </div>
+      )}
+      {data.strength !== undefined && (
+        <NodeStrength
+          thesis={data.kind === 'thesis'}
+          score={data.strength}
+          count={data.agreeCount ?? 0}
+          mean={data.agreeMean ?? 0}
+          delta={data.strengthDelta}
+          cruxRank={data.cruxRank}
+        />
       )}
       {data.evidence && <EvidenceCounters counts={data.evidence} />}
       {data.openComments ? (

@@ -1,6 +1,7 @@
 'use client';
 
 import { useEffect, useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import * as decoding from 'lib0/decoding';
@@ -20,6 +21,8 @@ export interface DebateDocState {
   /** Set when the server closed the connection for good (e.g. the debate was not found). */
   fatal: string | null;
   rejected: string | null;
+  /** The last change the server cut back to a limit (a race with someone else), to tell the user. */
+  repaired: { detail: string; at: number } | null;
   /** The server closed with 4422 (it refused an update); the provider no longer reconnects. */
   invalidUpdate: boolean;
 }
@@ -31,6 +34,7 @@ export function syncUrl(): string {
 
 /** Opens the debate's Y.Doc over the sync socket; the provider lives as long as the component. */
 export function useDebateDoc(debateId: string): DebateDocState {
+  const qc = useQueryClient();
   const [state, setState] = useState<DebateDocState>({
     doc: null,
     provider: null,
@@ -39,6 +43,7 @@ export function useDebateDoc(debateId: string): DebateDocState {
     saving: 'ok',
     fatal: null,
     rejected: null,
+    repaired: null,
     invalidUpdate: false,
   });
 
@@ -52,6 +57,10 @@ export function useDebateDoc(debateId: string): DebateDocState {
     provider.messageHandlers[MessageType.Status] = (_enc, dec) => {
       const msg = JSON.parse(decoding.readVarString(dec)) as StatusMessage;
       if (msg.kind === 'saving') setState((s) => ({ ...s, saving: msg.state }));
+      else if (msg.kind === 'repaired') setState((s) => ({ ...s, repaired: { detail: msg.detail, at: Date.now() } }));
+      // Write access shrank (a lock, a phase, a new role): not a refused change. The access query
+      // drives what the page offers and its banners; a change sent anyway is refused with 4403.
+      else if (msg.reason === 'read-only') void qc.invalidateQueries({ queryKey: ['debate', debateId, 'access'] });
       else setState((s) => ({ ...s, rejected: `${msg.reason}: ${msg.detail}` }));
     };
     setState((s) => ({ ...s, doc, provider }));
@@ -90,7 +99,7 @@ export function useDebateDoc(debateId: string): DebateDocState {
       provider.destroy();
       doc.destroy();
     };
-  }, [debateId]);
+  }, [debateId, qc]);
 
   return state;
 }

@@ -1,8 +1,11 @@
 'use client';
 
 import { useEffect, useState } from 'react';
-import { useQueryClient } from '@tanstack/react-query';
-import { invalidateForTopic, liveEventsUrl } from '@/app/_lib/evidence';
+import { useQueryClient, type QueryClient } from '@tanstack/react-query';
+import { invalidateForTopic as invalidateEvidence, liveEventsUrl } from '@/app/_lib/evidence';
+import { invalidateForTopic as invalidateStrength } from '@/app/_lib/votes';
+import { invalidateForTopic as invalidateAccess } from '@/app/_lib/access';
+import { invalidatePhaseForTopic } from '@/app/_lib/phase';
 import { LIVE_TOPICS } from '@/lib/schemas/evidence';
 
 export type LiveState = 'connecting' | 'open';
@@ -13,6 +16,14 @@ export type LiveState = 'connecting' | 'open';
  * reconnects by itself; on every reconnect everything is refetched, since events sent while the
  * stream was down are lost.
  */
+const invalidateForTopic = (qc: QueryClient, debateId: string, topic: string) =>
+  Promise.all([
+    invalidateEvidence(qc, debateId, topic),
+    invalidateStrength(qc, debateId, topic),
+    invalidateAccess(qc, debateId, topic),
+    invalidatePhaseForTopic(qc, debateId, topic),
+  ]);
+
 export function useLiveEvents(debateId: string): LiveState {
   const qc = useQueryClient();
   const [state, setState] = useState<LiveState>('connecting');

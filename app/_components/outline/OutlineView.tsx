@@ -9,6 +9,9 @@ import type { RelationKind } from '@/lib/model/relation';
 import { buildOutline, visibleItems, type OutlineItem } from '@/lib/outline';
 import { freeSpotBelow } from '../canvas/hooks/placement';
 import { LOCAL_ORIGIN, undoBoundary } from '../canvas/hooks/useUndo';
+import { StrengthBar } from '../strength/StrengthBar';
+import { fixed1, votesWord } from '../strength/encoding';
+import type { NodeStrength } from '../strength/useStrengthView';
 import styles from './outline.module.css';
 
 /**
@@ -42,6 +45,8 @@ export interface OutlineViewProps {
   origin?: unknown;
   /** Accessible name of the tree. */
   label?: string;
+  /** Each claim's strength and agreement tally, when scores are shown. */
+  strength?: (claimId: string) => NodeStrength;
 }
 
 export function OutlineView({
@@ -53,6 +58,7 @@ export function OutlineView({
   author = 'Guest',
   origin = LOCAL_ORIGIN,
   label = 'Argument outline',
+  strength,
 }: OutlineViewProps) {
   const roots = useMemo(() => buildOutline(graph), [graph]);
   // Collapsed rather than expanded keys: new arguments show up open.
@@ -297,6 +303,7 @@ export function OutlineView({
                 {item.claim.text || 'Empty claim'}
               </span>
             )}
+            {strength && <OutlineStrength s={strength(item.claim.id)} thesis={item.claim.kind === 'thesis'} />}
             {item.marker === 'repeat' && <span className={styles.marker}>(repeat: its arguments are shown above)</span>}
             {item.marker === 'cycle' && <span className={styles.marker}>(cycle: argues about a claim above it)</span>}
           </div>
@@ -321,6 +328,18 @@ export function OutlineView({
     >
       {renderItems(roots)}
     </ul>
+  );
+}
+
+function OutlineStrength({ s, thesis }: { s: NodeStrength; thesis: boolean }) {
+  if (s.score === undefined) return null;
+  return (
+    <span className={styles.strength} data-testid="outline-strength" data-score={Math.round(s.score * 100)}>
+      <StrengthBar score={s.score} label={thesis ? 'Standing' : 'Strength'} size={thesis ? 'lg' : 'sm'} />
+      <span className={styles.tally}>
+        {s.agreeCount === 0 ? 'no votes' : `${votesWord(s.agreeCount)}, mean ${fixed1(s.agreeMean)} of 4`}
+      </span>
+    </span>
   );
 }
 

@@ -1,7 +1,7 @@
 import { getRuntime } from '@/server/runtime';
 import { parseQuery, route } from '@/server/http/errors';
 import { requireDebateAction } from '@/server/access/guard';
-import { explainStrength } from '@/server/services/strength';
+import { explainStrength, viewerOf } from '@/server/services/strength';
 import { explainQuerySchema } from '@/lib/schemas/votes';
 
 export const dynamic = 'force-dynamic';
@@ -13,5 +13,5 @@ export const GET = route(async (req: Request, ctx: Ctx) => {
   const { id } = await ctx.params;
   const who = await requireDebateAction(req, id, 'debate.read');
   const q = parseQuery(req.url, explainQuerySchema);
-  return Response.json(await explainStrength(getRuntime(), id, q, who.principal.userId));
+  return Response.json(await explainStrength(getRuntime(), id, q, viewerOf(who)));
 });
