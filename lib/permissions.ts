@@ -35,6 +35,8 @@ export const ACTIONS = [
   'claim.hide',
   'invite.manage',
   'audit.read',
+  /** Download a full backup: it names who voted what and who rated which source, so moderators only. */
+  'debate.backup',
   'debate.visibility',
   'debate.transfer',
   'debate.delete',
@@ -105,6 +107,7 @@ const MIN_ROLE: Record<Action, Role> = {
   'claim.hide': 'moderator',
   'invite.manage': 'moderator',
   'audit.read': 'moderator',
+  'debate.backup': 'moderator',
   'debate.visibility': 'owner',
   'debate.transfer': 'owner',
   'debate.delete': 'owner',
@@ -139,6 +142,24 @@ export function can(p: Principal, d: DebateAccess, g: Grants, action: Action, ct
   }
   if (action === 'evidence.edit' && !moderator && ctx.isAuthor !== true) return { ok: false, reason: 'not-author' };
   return { ok: true };
+}
+
+/**
+ * Whose votes may a principal score the debate with ([strength] perspectives)? Everyone's
+ * together always, their own always (once they have an identity). One other person's votes are
+ * private while they can still change: moderators may look (they run the debate), everyone
+ * else once the debate is closed. A team's votes together: its members and moderators, and
+ * everyone once closed (by then each member's votes are readable anyway). The role is the
+ * principal's effective role on the debate; a principal without one reads nothing at all.
+ */
+export type PerspectiveTarget = { kind: 'everyone' } | { kind: 'user'; self: boolean } | { kind: 'team'; member: boolean };
+
+export function canViewPerspective(p: Principal, role: Role | null, phase: Phase, target: PerspectiveTarget): boolean {
+  if (role === null) return false;
+  if (target.kind === 'everyone') return true;
+  if (target.kind === 'user' && target.self) return p.userId !== null;
+  if (atLeast(role, 'moderator') || phase === 'closed') return true;
+  return target.kind === 'team' && target.member;
 }
 
 /** Every action `can` allows, for the UI (evidence.edit as for someone else's evidence). */

@@ -7,6 +7,7 @@ import { useRouter } from 'next/navigation';
 import type { Visibility } from '@/lib/permissions';
 import { ApiClientError } from '../_lib/api';
 import { createOwnedDebate, meQuery, myDebatesQuery, teamsQuery } from '../_lib/account';
+import { ImportDialog } from './formats/ImportDialog';
 
 const VISIBILITY_LABEL: Record<Visibility, string> = { private: 'private', team: 'team', link: 'link', public: 'public' };
 
@@ -113,6 +114,11 @@ export function DebateList() {
               <p role="alert">{create.error.message}</p>
             )}
           </form>
+        )}
+        {user && !user.isGuest && (
+          <div style={{ marginTop: '1rem' }}>
+            Or start from a file: <ImportDialog />
+          </div>
         )}
       </section>
     </div>

@@ -1,7 +1,18 @@
 import type { ClaimKind } from '../model/claim';
 import { BundleBuilder } from './builder';
-import { splitLines } from './text';
-import { FormatError, checkInputSize, emptyRecord, isWebUrl, type ImportOptions, type ImportResult, type Provenance } from './types';
+import { collapseWhitespace, splitLines } from './text';
+import {
+  FormatError,
+  checkInputSize,
+  emptyRecord,
+  isWebUrl,
+  type DebateBundle,
+  type ExportResult,
+  type FormatWarning,
+  type ImportOptions,
+  type ImportResult,
+  type Provenance,
+} from './types';
 
 /*
  * Kialo's plain-text discussion export:
@@ -176,4 +187,106 @@ export function importKialo(input: string, options: ImportOptions = {}): ImportR
 
   const bundle = b.build({ title, description: '', provenance });
   return { bundle, warnings: b.warnings };
+}
+
+/**
+ * Writes a debate as a Kialo discussion export, the form importKialo reads. The claim that
+ * argues for nothing is `1.`; with several such claims they become answers under a question
+ * named after the debate. Each claim is written once, where it is first reached; later places
+ * say `-> See n.`. What Kialo cannot hold is reported: undercuts, linked premises (groups),
+ * tags, and questions below the top.
+ */
+export function exportKialo(bundle: DebateBundle): ExportResult {
+  const warnings: FormatWarning[] = [];
+  const { claims, relations } = bundle.graph;
+  const byId = new Map(claims.map((c) => [c.id, c]));
+  const incoming = new Map<string, { from: string; kind: 'supports' | 'attacks' }[]>();
+  const arguesFor = new Set<string>();
+  let undercuts = 0;
+  let grouped = 0;
+  for (const r of relations) {
+    if (r.kind === 'undercuts') {
+      undercuts++;
+      continue;
+    }
+    if (!byId.has(r.from) || !byId.has(r.to)) continue;
+    if (r.group !== '') grouped++;
+    arguesFor.add(r.from);
+    const list = incoming.get(r.to) ?? [];
+    list.push({ from: r.from, kind: r.kind });
+    incoming.set(r.to, list);
+  }
+  if (undercuts > 0) warnings.push({ message: `${undercuts} undercuts have no Kialo equivalent and are left out` });
+  if (grouped > 0) warnings.push({ message: `${grouped} relations of linked premises are written as separate pros and cons` });
+  if (claims.some((c) => c.tags.length > 0)) warnings.push({ message: 'tags have no Kialo equivalent and are left out' });
+
+  // Tops: claims that argue for nothing; then one claim per part of the map reachable from none
+  // of them (a cycle), so every claim is written.
+  const tops = claims.filter((c) => !arguesFor.has(c.id)).map((c) => c.id);
+  const reached = new Set<string>();
+  const reach = (start: string): void => {
+    const stack = [start];
+    while (stack.length > 0) {
+      const id = stack.pop()!;
+      if (reached.has(id)) continue;
+      reached.add(id);
+      for (const e of incoming.get(id) ?? []) stack.push(e.from);
+    }
+  };
+  for (const t of tops) reach(t);
+  for (const c of claims)
+    if (!reached.has(c.id)) {
+      tops.push(c.id);
+      reach(c.id);
+    }
+
+  const evidenceOf = new Map<string, { label: string; url: string }[]>();
+  const sourceById = new Map(bundle.sources.map((s) => [s.id, s]));
+  for (const e of bundle.evidence) {
+    const s = sourceById.get(e.sourceId);
+    if (!s || s.url === null || !isWebUrl(s.url)) continue;
+    const list = evidenceOf.get(e.claimId) ?? [];
+    list.push({ label: collapseWhitespace(s.title || s.url).replace(/[[\]]/g, ''), url: s.url.replace(/\)/g, '%29') });
+    evidenceOf.set(e.claimId, list);
+  }
+  /** The claim's text on one line, its links inline where the text names them (as Kialo writes them), else after it. */
+  const textOf = (id: string): string => {
+    let text = collapseWhitespace(byId.get(id)!.text) || '(empty)';
+    for (const { label, url } of evidenceOf.get(id) ?? []) {
+      const at = label === '' ? -1 : text.indexOf(label);
+      const link = `[${label}](${url})`;
+      text = at >= 0 ? `${text.slice(0, at)}${link}${text.slice(at + label.length)}` : `${text} ${link}`;
+    }
+    return text;
+  };
+
+  const lines: string[] = [`Discussion Title: ${collapseWhitespace(bundle.title)}`, ''];
+  const numberOf = new Map<string, string>();
+  let questionsBelow = 0;
+  const write = (id: string, number: string, stance: 'Pro' | 'Con' | null, isRootQuestion: boolean): void => {
+    numberOf.set(id, number);
+    lines.push(`${number}. ${stance ? `${stance}: ` : ''}${textOf(id)}`);
+    if (number !== '1' && byId.get(id)!.kind === 'question') questionsBelow++;
+    let k = 0;
+    for (const e of incoming.get(id) ?? []) {
+      k++;
+      const child = `${number}.${k}`;
+      const seen = numberOf.get(e.from);
+      // Under a question, theses are answers: no stance, as Kialo writes them.
+      const childStance =
+        isRootQuestion && e.kind === 'supports' && byId.get(e.from)!.kind === 'thesis' ? null : e.kind === 'supports' ? 'Pro' : 'Con';
+      if (seen !== undefined) lines.push(`${child}. ${childStance ? `${childStance}: ` : ''}-> See ${seen}.`);
+      else write(e.from, child, childStance, false);
+    }
+  };
+  if (tops.length === 1) {
+    const top = byId.get(tops[0]!)!;
+    write(top.id, '1', null, top.kind === 'question');
+  } else if (tops.length > 1) {
+    warnings.push({ message: `${tops.length} claims argue for nothing; they are written as answers to a question named after the debate` });
+    lines.push(`1. ${collapseWhitespace(bundle.title) || 'Discussion'}`);
+    tops.forEach((t, i) => write(t, `1.${i + 1}`, null, false));
+  }
+  if (questionsBelow > 0) warnings.push({ message: `${questionsBelow} questions below the top are written as ordinary claims` });
+  return { text: `${lines.join('\n')}\n`, warnings };
 }

@@ -22,17 +22,24 @@ const v2 = (path: string, value: unknown): string => edit('backup-v2.json', path
 const v1 = (path: string, value: unknown): string => edit('backup-v1.json', path, 'set', value);
 
 describe('backup', () => {
-  it('round-trips everything: graph, sources, evidence, provenance, ratings, votes, roles', () => {
+  it('round-trips everything: graph, comments, hidden claims, sources, evidence, provenance, ratings, votes, roles', () => {
     const bundle = sampleBundle();
     bundle.provenance = { origin: 'kialo', claims: { thesis: { externalId: '1' } }, relations: {}, dialogue: [] };
     const backup = createBackup(
       bundle,
       {
-        sourceRatings: [{ sourceId: 'census', userId: 'u1', reliability: 0.9 }],
-        votes: { agreement: [{ claimId: 'thesis', userId: 'u1', value: 1 }], impact: [{ relationId: 'r1', userId: 'u2', value: 0 }] },
+        debate: { visibility: 'public', publicRole: 'viewer', locked: true },
+        comments: [
+          { id: 'c1', claimId: 'thesis', parentId: '', author: 'Ana', text: 'Source?', createdAt: 5, resolved: true },
+          { id: 'c2', claimId: 'thesis', parentId: 'c1', author: 'Ben', text: 'Added.', createdAt: 6, resolved: false },
+        ],
+        hidden: ['thesis'],
+        addedBy: new Map([['census', { addedBy: 'u1', addedByName: 'Ana' }]]),
+        sourceRatings: [{ sourceId: 'census', userId: 'u1', rating: 4 }],
+        votes: { agreement: [{ claimId: 'thesis', userId: 'u1', value: 4 }], impact: [{ relationId: 'r1', userId: 'u2', value: 0 }] },
         roles: [
           { userId: 'u1', role: 'owner' },
-          { userId: 'u2', role: 'viewer' },
+          { userId: 'u2', role: 'moderator' },
         ],
       },
       1_700_000_000_000,
@@ -41,25 +48,59 @@ describe('backup', () => {
     const imported = importBackup(text);
     expect(imported.warnings).toEqual([]);
     expect(imported.backup).toEqual(backup);
-    expect(imported.bundle).toEqual(bundle);
+    expect(imported.backup.sources.find((s) => s.id === 'census')).toMatchObject({ addedBy: 'u1', addedByName: 'Ana' });
     expect(exportBackup(imported.backup).text).toBe(text);
   });
 
   it('imports the current-version fixture', () => {
-    const { backup, bundle, warnings } = importBackup(fixture('backup-v2.json'));
+    const { backup, bundle, warnings } = importBackup(fixture('backup-v3.json'));
     expectValidBundle(bundle);
     expect(warnings).toEqual([]);
     expect(backup.version).toBe(BACKUP_VERSION);
-    expect(bundle.graph.relations.map((r) => r.group)).toEqual(['money', 'money']);
-    expect(backup.votes.impact).toEqual([{ relationId: 'r1', userId: 'u-ben', value: 0.4 }]);
+    expect(backup.debate).toMatchObject({ visibility: 'team', publicRole: 'viewer', locked: false });
+    expect(backup.comments.map((c) => [c.id, c.parentId])).toEqual([
+      ['k1', ''],
+      ['k2', 'k1'],
+    ]);
+    expect(backup.votes.impact).toEqual([{ relationId: 'r1', userId: 'u-ben', value: 2 }]);
+    expect(backup.roles.map((r) => r.role)).toEqual(['owner', 'moderator']);
   });
 
-  it('migrates version 1: tags and groups appear empty, votes become agreement votes', () => {
+  it('migrates version 2: fractions become the nearest step, roles become Crux roles', () => {
+    const { backup, bundle, warnings } = importBackup(fixture('backup-v2.json'));
+    expectValidBundle(bundle);
+    expect(warnings).toEqual([{ path: '$.version', message: expect.stringMatching(/migrated from backup version 2/) }]);
+    expect(backup.version).toBe(3);
+    expect(bundle.graph.relations.map((r) => r.group)).toEqual(['money', 'money']);
+    expect(backup.debate).toEqual({
+      title: 'Remote work by default?',
+      description: 'Current backup format.',
+      visibility: 'private',
+      publicRole: 'participant',
+      locked: false,
+    });
+    expect(backup.sourceRatings).toEqual([{ sourceId: 'report', userId: 'u-ana', rating: 4 }]);
+    expect(backup.votes).toEqual({
+      agreement: [{ claimId: 'thesis', userId: 'u-ana', value: 3 }],
+      impact: [{ relationId: 'r1', userId: 'u-ben', value: 2 }],
+    });
+    expect(backup.roles).toEqual([
+      { userId: 'u-ana', role: 'owner' },
+      { userId: 'u-ben', role: 'participant' },
+    ]);
+    expect(backup.comments).toEqual([]);
+    expect(backup.hidden).toEqual([]);
+  });
+
+  it('migrates version 1 through 2: tags and groups appear empty, votes become agreement votes', () => {
     const { backup, bundle, warnings } = importBackup(fixture('backup-v1.json'));
     expectValidBundle(bundle);
-    expect(warnings).toEqual([{ path: '$.version', message: expect.stringMatching(/migrated from backup version 1/) }]);
-    expect(backup.version).toBe(2);
-    expect(backup.debate).toEqual({ title: 'Remote work by default?', description: 'Backup written by an older Crux.' });
+    expect(warnings.map((w) => w.message)).toEqual([
+      expect.stringMatching(/migrated from backup version 1/),
+      expect.stringMatching(/migrated from backup version 2/),
+    ]);
+    expect(backup.version).toBe(3);
+    expect(backup.debate).toMatchObject({ title: 'Remote work by default?', description: 'Backup written by an older Crux.' });
     expect(bundle.graph.claims.every((c) => c.tags.length === 0)).toBe(true);
     expect(bundle.graph.relations.map((r) => [r.id, r.kind, r.group])).toEqual([
       ['r1', 'supports', ''],
@@ -68,16 +109,16 @@ describe('backup', () => {
     ]);
     expect(backup.votes).toEqual({
       agreement: [
-        { claimId: 'thesis', userId: 'u-ana', value: 0.9 },
-        { claimId: 'thesis', userId: 'u-ben', value: 0.3 },
-        { claimId: 'juniors', userId: 'u-ana', value: 0.5 },
+        { claimId: 'thesis', userId: 'u-ana', value: 4 },
+        { claimId: 'thesis', userId: 'u-ben', value: 1 },
+        { claimId: 'juniors', userId: 'u-ana', value: 2 },
       ],
       impact: [],
     });
     expect(backup.sourceRatings).toEqual([]);
     expect(backup.roles).toEqual([
       { userId: 'u-ana', role: 'owner' },
-      { userId: 'u-ben', role: 'editor' },
+      { userId: 'u-ben', role: 'participant' },
     ]);
   });
 
@@ -90,7 +131,7 @@ describe('backup', () => {
     },
     { name: 'not an object', input: '"backup"', path: '$', reason: /expected a JSON object/ },
     { name: 'not a Crux backup', input: v2('format', 'other'), path: '$.format', reason: /not a Crux backup/ },
-    { name: 'version from the future', input: v2('version', 3), path: '$.version', reason: /newer than this Crux/ },
+    { name: 'version from the future', input: v2('version', 4), path: '$.version', reason: /newer than this Crux/ },
     { name: 'version not a number', input: v2('version', '2'), path: '$.version', reason: /positive integer/ },
     { name: 'claim text not a string', input: v2('graph.claims.1.text', 42), path: '$.graph.claims[1].text', reason: /./ },
     { name: 'unknown claim kind', input: v2('graph.claims.0.kind', 'axiom'), path: '$.graph.claims[0].kind', reason: /./ },

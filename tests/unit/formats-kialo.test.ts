@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { importKialo } from '../../lib/formats/kialo';
+import { exportKialo, importKialo } from '../../lib/formats/kialo';
+import { sampleBundle } from '../fixtures/formats/bundles';
 import type { DebateBundle } from '../../lib/formats/types';
 import { catchFormatError, expectValidBundle, fixture, relationLines } from '../fixtures/formats/helpers';
 
@@ -147,5 +148,56 @@ describe('importKialo: malformed numbering', () => {
     expect(err.format).toBe('kialo');
     expect(err.line).toBe(line);
     expect(err.reason).toMatch(reason);
+  });
+});
+
+describe('exportKialo', () => {
+  it('round-trips the fixture: same claims, relations and source links, and a stable re-export', () => {
+    const first = importKialo(fixture('remote-work.kialo.txt')).bundle;
+    const { text, warnings } = exportKialo(first);
+    expect(warnings).toEqual([]);
+    const again = importKialo(text).bundle;
+    expectValidBundle(again);
+    expect(again.title).toBe(first.title);
+    // Paragraph breaks inside a claim become spaces: Kialo continuation lines could be misread.
+    const flat = (b: DebateBundle) => b.graph.claims.map((c) => [c.kind, c.text.replace(/\s+/g, ' ')]);
+    expect(flat(again)).toEqual(flat(first));
+    const byText = (b: DebateBundle) =>
+      relationLines(b, 'text')
+        .map((l) => l.replace(/\s+/g, ' '))
+        .sort();
+    expect(byText(again)).toEqual(byText(first));
+    expect(again.sources.map((s) => [s.title, s.url])).toEqual(first.sources.map((s) => [s.title, s.url]));
+    expect(exportKialo(again).text).toBe(text);
+  });
+
+  it('writes a question with theses as stance-less answers, as Kialo does', () => {
+    const input = doc(
+      'Discussion Title: Which policy?',
+      '',
+      '1. Which policy?',
+      '1.1. Remote first.',
+      '1.1.1. Con: Costly.',
+      '1.2. Office first.',
+    );
+    const { text } = exportKialo(importKialo(input).bundle);
+    expect(text).toBe(`${input}\n`);
+  });
+
+  it('reports what Kialo cannot hold and groups several tops under a question', () => {
+    const b = sampleBundle();
+    const { text, warnings } = exportKialo(b);
+    const again = importKialo(text);
+    expectValidBundle(again.bundle);
+    const messages = warnings.map((w) => w.message).join('\n');
+    if (b.graph.relations.some((r) => r.kind === 'undercuts')) expect(messages).toMatch(/undercuts have no Kialo equivalent/);
+    if (b.graph.claims.some((c) => c.tags.length > 0)) expect(messages).toMatch(/tags have no Kialo equivalent/);
+    const two = { ...b, graph: { claims: b.graph.claims.slice(0, 2).map((c) => ({ ...c, kind: 'thesis' as const })), relations: [] } };
+    const out = exportKialo(two);
+    expect(out.warnings.map((w) => w.message)).toContainEqual(expect.stringMatching(/2 claims argue for nothing/));
+    const [q, a, c] = out.text.split('\n').slice(2, 5);
+    expect(q).toBe(`1. ${b.title}`);
+    expect(a!.startsWith(`1.1. ${two.graph.claims[0]!.text}`)).toBe(true);
+    expect(c!.startsWith(`1.2. ${two.graph.claims[1]!.text}`)).toBe(true);
   });
 });
