@@ -91,6 +91,47 @@ describe('canvas: presence, per-user undo, outline and offline edits', () => {
     expect(await a.getByTestId('canvas-notice').textContent()).toBe('');
   });
 
+  it('an undercut is drawn edge to edge: from its claim to the middle of the relation it attacks', async () => {
+    const before = await a.getByTestId('claim-node').count();
+    // The middle of a straight edge is where its label sits, clear of the claims at its ends.
+    const edge = a
+      .locator('.react-flow__edge-straight')
+      .filter({ has: a.locator('.react-flow__edge-textwrapper, text') })
+      .first();
+    const edgeId = await edge.getAttribute('data-id');
+    expect(edgeId).toBeTruthy();
+    await edge.click({ button: 'right' });
+    await a.getByRole('menuitem', { name: /Undercut this inference/ }).click();
+    await expect.poll(() => a.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Claim text');
+    await a.keyboard.type('The step from premise to conclusion does not follow');
+    await a.keyboard.press('Enter');
+    for (const p of [a, b]) await expect.poll(() => p.getByTestId('undercut-anchor').count(), { timeout: 10_000 }).toBe(1);
+
+    const numbers = (d: string | null) => (d ?? '').match(/-?\d+(\.\d+)?/g)!.map(Number);
+    const [sx, sy, tx, ty] = numbers(
+      await a.locator(`.react-flow__edge[data-id="${edgeId}"] path.react-flow__edge-path`).getAttribute('d'),
+    );
+    const anchor = a.getByTestId('undercut-anchor');
+    const [cx, cy] = [Number(await anchor.getAttribute('cx')), Number(await anchor.getAttribute('cy'))];
+    // Handles sit a few pixels off the claim's border: the anchor is the midpoint, give or take that.
+    expect(Math.abs(cx - (sx! + tx!) / 2)).toBeLessThan(8);
+    expect(Math.abs(cy - (sy! + ty!) / 2)).toBeLessThan(8);
+    // The undercut's own line ends there.
+    const undercut = a.locator('.react-flow__edge-undercut path.react-flow__edge-path');
+    const u = numbers(await undercut.getAttribute('d'));
+    expect(Math.abs(u[2]! - cx)).toBeLessThan(1);
+    expect(Math.abs(u[3]! - cy)).toBeLessThan(1);
+    // Undone, so the steps below start from the seeded map plus B's claim.
+    for (let i = 0; i < 4 && (await a.getByTestId('claim-node').count()) > before; i++) {
+      await a.getByTestId('undo').click();
+      await a.waitForTimeout(300);
+    }
+    for (const p of [a, b]) {
+      await expect.poll(() => p.getByTestId('undercut-anchor').count(), { timeout: 10_000 }).toBe(0);
+      await expect.poll(() => p.getByTestId('claim-node').count()).toBe(before);
+    }
+  });
+
   it('an edit in the outline view shows on the canvas, with the selection kept', async () => {
     await a.getByTestId('toggle-outline').click();
     await expect.poll(() => a.getByTestId('outline').isVisible()).toBe(true);

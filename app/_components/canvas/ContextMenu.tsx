@@ -14,7 +14,9 @@ export type ContextMenuTarget =
   /** A claim; the canvas selects it before opening the menu, so actions apply to it. */
   | { type: 'node'; id: string }
   /** The background, with the flow position clicked (new claims and pastes go there). */
-  | { type: 'pane'; at: { x: number; y: number } };
+  | { type: 'pane'; at: { x: number; y: number } }
+  /** A relation (an arrow); the canvas selects it before opening the menu. */
+  | { type: 'edge'; id: string };
 
 export interface ContextMenuProps {
   /** Screen position (clientX/clientY of the contextmenu event). */
@@ -53,38 +55,54 @@ export function ContextMenu({
   const ref = useRef<HTMLDivElement>(null);
   const ro = commands.readOnly;
   const items: Item[] =
-    target.type === 'node'
+    target.type === 'edge'
       ? [
-          { label: 'Edit text', shortcut: 'edit', run: () => commands.edit(target.id), disabled: ro },
           {
-            label: 'Add supporting argument',
-            shortcut: 'addSupport',
-            run: () => void commands.addChild('supports', target.id),
+            label: 'Undercut this inference',
+            shortcut: 'addUndercut',
+            run: () => void commands.addUndercut(target.id),
             disabled: ro,
           },
-          { label: 'Add attacking argument', shortcut: 'addAttack', run: () => void commands.addChild('attacks', target.id), disabled: ro },
-          ...(onOpenComments ? [{ label: 'Comments…', run: () => onOpenComments(target.id) }] : []),
-          ...(moderation
-            ? [
-                moderation.hidden(target.id)
-                  ? { label: 'Restore for everyone', run: () => moderation.toggle(target.id, false) }
-                  : { label: 'Hide from readers', run: () => moderation.toggle(target.id, true) },
-              ]
-            : []),
-          { label: 'Copy', shortcut: 'copy', run: () => void commands.copy() },
           { label: 'Undo', shortcut: 'undo', run: () => commands.undo(), disabled: ro || !canUndo },
-          { label: 'Redo', shortcut: 'redo', run: () => commands.redo(), disabled: ro || !canRedo },
           { label: 'Delete', shortcut: 'delete', run: () => commands.deleteSelection(), disabled: ro, danger: true },
         ]
-      : [
-          { label: 'New claim here', shortcut: 'newClaim', run: () => void commands.newClaim(target.at), disabled: ro },
-          { label: 'Paste here', shortcut: 'paste', run: () => void commands.paste(target.at), disabled: ro },
-          { label: 'Undo', shortcut: 'undo', run: () => commands.undo(), disabled: ro || !canUndo },
-          { label: 'Redo', shortcut: 'redo', run: () => commands.redo(), disabled: ro || !canRedo },
-          { label: 'Arrange map (keeps selected claims in place)', run: () => commands.autoLayout(), disabled: ro },
-          { label: 'Zoom to fit', shortcut: 'zoomToFit', run: () => commands.zoomToFit() },
-          { label: 'Keyboard shortcuts', shortcut: 'help', run: () => commands.toggleHelp() },
-        ];
+      : target.type === 'node'
+        ? [
+            { label: 'Edit text', shortcut: 'edit', run: () => commands.edit(target.id), disabled: ro },
+            {
+              label: 'Add supporting argument',
+              shortcut: 'addSupport',
+              run: () => void commands.addChild('supports', target.id),
+              disabled: ro,
+            },
+            {
+              label: 'Add attacking argument',
+              shortcut: 'addAttack',
+              run: () => void commands.addChild('attacks', target.id),
+              disabled: ro,
+            },
+            ...(onOpenComments ? [{ label: 'Comments…', run: () => onOpenComments(target.id) }] : []),
+            ...(moderation
+              ? [
+                  moderation.hidden(target.id)
+                    ? { label: 'Restore for everyone', run: () => moderation.toggle(target.id, false) }
+                    : { label: 'Hide from readers', run: () => moderation.toggle(target.id, true) },
+                ]
+              : []),
+            { label: 'Copy', shortcut: 'copy', run: () => void commands.copy() },
+            { label: 'Undo', shortcut: 'undo', run: () => commands.undo(), disabled: ro || !canUndo },
+            { label: 'Redo', shortcut: 'redo', run: () => commands.redo(), disabled: ro || !canRedo },
+            { label: 'Delete', shortcut: 'delete', run: () => commands.deleteSelection(), disabled: ro, danger: true },
+          ]
+        : [
+            { label: 'New claim here', shortcut: 'newClaim', run: () => void commands.newClaim(target.at), disabled: ro },
+            { label: 'Paste here', shortcut: 'paste', run: () => void commands.paste(target.at), disabled: ro },
+            { label: 'Undo', shortcut: 'undo', run: () => commands.undo(), disabled: ro || !canUndo },
+            { label: 'Redo', shortcut: 'redo', run: () => commands.redo(), disabled: ro || !canRedo },
+            { label: 'Arrange map (keeps selected claims in place)', run: () => commands.autoLayout(), disabled: ro },
+            { label: 'Zoom to fit', shortcut: 'zoomToFit', run: () => commands.zoomToFit() },
+            { label: 'Keyboard shortcuts', shortcut: 'help', run: () => commands.toggleHelp() },
+          ];
 
   // The parent re-renders on every document change; the latest onClose is read when needed, so
   // the effect below runs once and focus stays where the user moved it.

@@ -15,20 +15,27 @@ import {
   type EdgeChange,
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import { useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { withoutClaims } from '@/lib/model/graph';
+import { setHidden } from '@/app/_lib/account';
 import { addRelation, deleteRelations, setClaimText, updateClaim } from '@/lib/model/doc';
 import type { RelationKind } from '@/lib/model/relation';
+import type { ClaimKind } from '@/lib/model/claim';
+import { DEFAULT_NODE_SIZE } from '@/lib/layout';
 import { evidenceSummaryQuery } from '@/app/_lib/evidence';
-import { useDebateAccess } from '@/app/_lib/access';
+import { hiddenClaimsQuery, useDebateAccess } from '@/app/_lib/access';
 import { OutlineView } from '../outline/OutlineView';
+import { ExportMenu } from '../formats/ExportMenu';
 import { CanvasSearch } from '../evidence/CanvasSearch';
 import { EvidenceSidebar, type SidebarTab } from '../evidence/EvidenceSidebar';
 import { useLiveEvents } from '../evidence/useLiveEvents';
 import { ClaimNode, type ClaimFlowNode } from './ClaimNode';
+import { UndercutEdge, type UndercutChain } from './UndercutEdge';
 import { useDebateDoc } from './useDebateDoc';
 import { useGraph } from './useGraph';
 import { LOCAL_ORIGIN, useUndo } from './hooks/useUndo';
 import { useCanvasCommands } from './hooks/useCanvasCommands';
+import { useStableList } from './hooks/useStable';
 import { useShortcuts } from './hooks/useShortcuts';
 import { useOfflineDoc } from './hooks/useOfflineDoc';
 import { STATUS_CLASS, describeSync, useLocalSync } from './hooks/useSyncStatus';
@@ -39,8 +46,14 @@ import { CommentsPanel } from './CommentsPanel';
 import { useFollow, usePresence, useRemoteSelections } from './presence/usePresence';
 import { PresenceLayer } from './presence/RemoteCursors';
 import { WhoIsHere } from './presence/WhoIsHere';
+import { nodeStrengthData, useStrengthView } from '../strength/useStrengthView';
+import { PhaseBanner, PhaseControl } from '../strength/Phase';
+import { impactStrokeWidth, fixed1 } from '../strength/encoding';
 
 const nodeTypes = { claim: ClaimNode };
+/** Theses stand out in the overview; claims and questions stay quieter. */
+const MINIMAP_COLOUR: Record<ClaimKind, string> = { thesis: '#0072B2', claim: '#9CA3AF', question: '#E69F00' };
+const edgeTypes = { undercut: UndercutEdge };
 
 /** Colour-blind-safe pair (blue / vermillion) plus a dash, so the two never rely on hue alone. */
 export const RELATION_STYLE: Record<RelationKind, { stroke: string; dash?: string; label: string }> = {
@@ -58,11 +71,35 @@ const FALLBACK_USER = { name: 'Guest', colour: '#6B7280' };
 const AUTO_LAYOUT_TIP =
   'Arrange the map top-down. Selected claims stay where they are (pinned) and the rest is arranged around them; with nothing selected, the whole map is arranged from its top-left corner. One undo step.';
 
-function Canvas({ debateId, title }: { debateId: string; title: string }) {
-  const { doc, provider, status, synced, saving, fatal, rejected, invalidUpdate } = useDebateDoc(debateId);
-  const graph = useGraph(doc);
+interface CanvasProps {
+  debateId: string;
+  title: string;
+  /**
+   * Changes when a debate is recreated under the same id (its creation time): names the
+   * browser's offline copy, so a copy of a deleted debate never merges into its successor.
+   */
+  epoch?: string;
+}
+
+function Canvas({ debateId, title, epoch }: CanvasProps) {
+  const { doc, provider, status, synced, saving, fatal, rejected, repaired, invalidUpdate } = useDebateDoc(debateId);
+  const fullGraph = useGraph(doc);
   const flow = useReactFlow();
   const access = useDebateAccess(debateId);
+  const moderates = access.allows('claim.hide');
+  const hidden = useQuery(hiddenClaimsQuery(debateId));
+  // Readers never see what moderators hid (nor the relations that hang on it); moderators see it marked, to restore it.
+  const graph = useMemo(
+    () => (moderates || !hidden.data ? fullGraph : withoutClaims(fullGraph, hidden.data)),
+    [fullGraph, moderates, hidden.data],
+  );
+  const qcl = useQueryClient();
+  const toggleHidden = useMutation({
+    mutationFn: ({ id, hide }: { id: string; hide: boolean }) => setHidden(debateId, id, hide),
+    onSettled: () => qcl.invalidateQueries({ queryKey: hiddenClaimsQuery(debateId).queryKey }),
+    onError: (e) => setNotice(e.message),
+  });
+  const strength = useStrengthView(debateId, doc, access);
   // Unknown access (the API failed): behave as an editor named Guest; the server still refuses
   // what the caller may not do. While loading, nothing is editable but no banner shows either.
   const accessFailed = !access.access && !access.isPending;
@@ -73,7 +110,7 @@ function Canvas({ debateId, title }: { debateId: string; title: string }) {
     () => (access.presence ? { name: access.presence.name, colour: access.presence.colour } : FALLBACK_USER),
     [access.presence],
   );
-  const offline = useOfflineDoc(doc, debateId);
+  const offline = useOfflineDoc(doc, debateId, epoch);
   const local = useLocalSync(doc, provider);
   const undo = useUndo(doc);
   const presence = usePresence(provider, presenceUser);
@@ -83,6 +120,7 @@ function Canvas({ debateId, title }: { debateId: string; title: string }) {
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [selectedEdges, setSelectedEdges] = useState<Set<string>>(new Set());
   const [dragging, setDragging] = useState<Map<string, { x: number; y: number }>>(new Map());
+  const [sizes, setSizes] = useState<Map<string, { width: number; height: number }>>(new Map());
   const [mode, setMode] = useState<'supports' | 'attacks'>('supports');
   const lastSent = useRef(new Map<string, number>());
   const author = presenceUser.name;
@@ -98,6 +136,9 @@ function Canvas({ debateId, title }: { debateId: string; title: string }) {
     return () => clearTimeout(t);
   }, [notice]);
   useEffect(() => presence?.setSelection(selected), [presence, selected]);
+  useEffect(() => {
+    if (repaired) setNotice(`Adjusted by the server: ${repaired.detail}`);
+  }, [repaired]);
   const [sidebarTab, setSidebarTab] = useState<SidebarTab>('evidence');
   const [sourceFocus, setSourceFocus] = useState<string | null>(null);
   const live = useLiveEvents(debateId);
@@ -148,12 +189,17 @@ function Canvas({ debateId, title }: { debateId: string; title: string }) {
     [doc, canEdit],
   );
 
-  const nodes: ClaimFlowNode[] = useMemo(
+  const freshNodes: ClaimFlowNode[] = useMemo(
     () =>
       graph.claims.map((c) => ({
         id: c.id,
         type: 'claim',
         position: dragging.get(c.id) ?? { x: c.x, y: c.y },
+        // The minimap draws a node from its user object's size: the measured one once React Flow
+        // has rendered it, the default size for claims never on screen (visible-only rendering).
+        measured: sizes.get(c.id),
+        initialWidth: DEFAULT_NODE_SIZE.width,
+        initialHeight: DEFAULT_NODE_SIZE.height,
         selected: selected.has(c.id),
         data: {
           text: c.text,
@@ -168,12 +214,29 @@ function Canvas({ debateId, title }: { debateId: string; title: string }) {
           remoteSelectors: remoteSel.get(c.id),
           openComments: openComments.get(c.id),
           onOpenComments: setCommentsFor,
+          hiddenFromReaders: moderates && !!hidden.data?.has(c.id),
+          ...nodeStrengthData(strength.node(c.id)),
         },
       })),
-    [graph.claims, dragging, selected, onCommitText, summary.data, highlighted, canEdit, editRequest, remoteSel, openComments],
+    [
+      graph.claims,
+      dragging,
+      sizes,
+      selected,
+      onCommitText,
+      summary.data,
+      highlighted,
+      canEdit,
+      editRequest,
+      remoteSel,
+      openComments,
+      strength.node,
+      moderates,
+      hidden.data,
+    ],
   );
 
-  const edges: Edge[] = useMemo(() => {
+  const freshEdges: Edge[] = useMemo(() => {
     const byId = new Map(graph.relations.map((r) => [r.id, r]));
     // Co-premise groups: relations sharing a non-empty group and a target form one linked argument.
     const groupSize = new Map<string, number>();
@@ -183,16 +246,26 @@ function Canvas({ debateId, title }: { debateId: string; title: string }) {
     for (const r of graph.relations) {
       const s = RELATION_STYLE[r.kind];
       let target = r.to;
+      let chain: UndercutChain | undefined;
       if (r.kind === 'undercuts') {
-        // React Flow cannot end an edge on another edge: draw the undercut to the conclusion of
-        // the relation whose inference it attacks. Undercuts of undercuts follow the chain.
+        // React Flow needs a node at each end: the edge is attached to the conclusion of the
+        // relation whose inference it attacks, and UndercutEdge draws it to the middle of that
+        // relation's line instead. Undercuts of undercuts follow the chain.
         let rel = byId.get(r.to);
-        for (let hops = 0; rel?.kind === 'undercuts' && hops < 10; hops++) rel = byId.get(rel.to);
+        const froms: string[] = [];
+        for (let hops = 0; rel?.kind === 'undercuts' && hops < 10; hops++) {
+          froms.push(rel.from);
+          rel = byId.get(rel.to);
+        }
         if (!rel || rel.kind === 'undercuts') continue;
+        froms.push(rel.from);
         target = rel.to;
+        chain = { froms, to: rel.to };
       }
       const grouped = r.group ? (groupSize.get(`${r.to}\u0000${r.group}`) ?? 0) : 0;
-      const label = grouped > 0 ? `${s.label} · linked (${r.group})` : s.label;
+      const impact = strength.tally('relation', r.id);
+      const label =
+        (grouped > 0 ? `${s.label} · linked (${r.group})` : s.label) + (impact ? ` · impact ${fixed1(impact.mean)} (${impact.count})` : '');
       out.push({
         id: r.id,
         source: r.from,
@@ -200,17 +273,25 @@ function Canvas({ debateId, title }: { debateId: string; title: string }) {
         selected: selectedEdges.has(r.id),
         label,
         ariaLabel: r.kind === 'undercuts' ? `undercuts the inference of relation ${r.to}` : undefined,
-        data: { kind: r.kind, group: r.group || undefined, undercuts: r.kind === 'undercuts' ? r.to : undefined },
+        data: { kind: r.kind, group: r.group || undefined, undercuts: r.kind === 'undercuts' ? r.to : undefined, chain },
         className: `edge-${r.kind}${grouped > 0 ? ' edge-grouped' : ''}`,
         // Straight lines: the seeded layout keeps them clear of other claims; curves would not be.
-        type: 'straight',
-        style: { stroke: s.stroke, strokeWidth: grouped > 1 ? 3 : 2, strokeDasharray: s.dash },
+        type: chain ? 'undercut' : 'straight',
+        // Impact votes set the width (encoding.ts impactStrokeWidth); unrated linked groups stay a little heavier.
+        style: {
+          stroke: s.stroke,
+          strokeWidth: impact ? impactStrokeWidth(impact.count, impact.mean) : grouped > 1 ? 3 : 2,
+          strokeDasharray: s.dash,
+        },
         labelStyle: { fill: s.stroke, fontWeight: 600 },
         markerEnd: { type: MarkerType.ArrowClosed, color: s.stroke },
       });
     }
     return out;
-  }, [graph.relations, selectedEdges]);
+  }, [graph.relations, selectedEdges, strength.tally]);
+  // Unchanged nodes and edges keep their objects: React Flow and the memoised ClaimNode skip them.
+  const nodes = useStableList(freshNodes);
+  const edges = useStableList(freshEdges);
 
   const onNodesChange = useCallback(
     (changes: NodeChange<ClaimFlowNode>[]) => {
@@ -225,6 +306,19 @@ function Canvas({ debateId, title }: { debateId: string; title: string }) {
         }
         return next;
       });
+      const measured = changes.filter((ch) => ch.type === 'dimensions' && ch.dimensions);
+      if (measured.length > 0)
+        setSizes((prev) => {
+          let next = prev;
+          for (const ch of measured) {
+            if (ch.type !== 'dimensions' || !ch.dimensions) continue;
+            const old = prev.get(ch.id);
+            if (old && old.width === ch.dimensions.width && old.height === ch.dimensions.height) continue;
+            if (next === prev) next = new Map(prev);
+            next.set(ch.id, ch.dimensions);
+          }
+          return next;
+        });
       // Removals go through commands.deleteSelection (deleteKeyCode is null), so only moves remain.
       if (!canEdit) return;
       for (const ch of changes) {
@@ -291,6 +385,13 @@ function Canvas({ debateId, title }: { debateId: string; title: string }) {
     setSidebarTab('evidence');
     void flow.fitView({ nodes: [{ id }], duration: 400, padding: 0.6, maxZoom: 1.2 });
   };
+  const selectedRelationId = selected.size === 0 && selectedEdges.size === 1 ? [...selectedEdges][0]! : null;
+  /** Selects one claim, or several (the cruxes), and fits them into view. */
+  const focusClaims = (ids: string[]) => {
+    setSelected(new Set(ids));
+    setSelectedEdges(new Set());
+    void flow.fitView({ nodes: ids.map((id) => ({ id })), duration: 400, padding: ids.length > 1 ? 0.3 : 0.6, maxZoom: 1.2 });
+  };
   const focusSource = (id: string | null) => {
     setSourceFocus(id);
     if (id) setSidebarTab('sources');
@@ -319,6 +420,7 @@ function Canvas({ debateId, title }: { debateId: string; title: string }) {
           ← Crux
         </a>
         <h1 className="debate-title">{title}</h1>
+        <PhaseControl debateId={debateId} access={access} semantics={strength.semantics} thesis={strength.strength?.thesis} />
         {canEdit && (
           <>
             <button
@@ -388,6 +490,7 @@ function Canvas({ debateId, title }: { debateId: string; title: string }) {
         >
           Outline
         </button>
+        <ExportMenu debateId={debateId} title={title} graph={graph} strength={strength} canBackup={access.allows('debate.backup')} />
         <button type="button" onClick={() => setHelpOpen(true)} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">
           ?
         </button>
@@ -404,7 +507,8 @@ function Canvas({ debateId, title }: { debateId: string; title: string }) {
           {sync.text}
         </span>
       </header>
-      {viewOnly && (
+      <PhaseBanner debateId={debateId} access={access} thesisText={(id) => graph.claims.find((c) => c.id === id)?.text ?? ''} />
+      {viewOnly && access.access?.access.phase === 'open' && (
         <div className="banner banner-readonly" role="note" data-testid="readonly-banner">
           You can view this debate but not edit it
         </div>
@@ -432,6 +536,7 @@ function Canvas({ debateId, title }: { debateId: string; title: string }) {
             nodes={nodes}
             edges={edges}
             nodeTypes={nodeTypes}
+            edgeTypes={edgeTypes}
             onNodesChange={onNodesChange}
             onEdgesChange={onEdgesChange}
             onConnect={onConnect}
@@ -448,6 +553,12 @@ function Canvas({ debateId, title }: { debateId: string; title: string }) {
               setSelected(new Set([n.id]));
               setMenu({ x: e.clientX, y: e.clientY, target: { type: 'node', id: n.id } });
             }}
+            onEdgeContextMenu={(e, edge) => {
+              e.preventDefault();
+              setSelected(new Set());
+              setSelectedEdges(new Set([edge.id]));
+              setMenu({ x: e.clientX, y: e.clientY, target: { type: 'edge', id: edge.id } });
+            }}
             onPaneContextMenu={(e) => {
               e.preventDefault();
               setMenu({
@@ -461,7 +572,13 @@ function Canvas({ debateId, title }: { debateId: string; title: string }) {
           >
             <Background />
             <Controls showInteractive={false} />
-            <MiniMap pannable zoomable />
+            <MiniMap
+              pannable
+              zoomable
+              nodeColor={(n) => MINIMAP_COLOUR[(n.data as { kind?: ClaimKind }).kind ?? 'claim']}
+              nodeStrokeWidth={2}
+              ariaLabel="Overview of the whole map"
+            />
             <PresenceLayer presence={presence} />
           </ReactFlow>
         </div>
@@ -474,6 +591,7 @@ function Canvas({ debateId, title }: { debateId: string; title: string }) {
               onSelect={(ids) => setSelected(new Set(ids))}
               readOnly={!canEdit}
               author={author}
+              strength={strength.node}
             />
           </div>
         )}
@@ -495,6 +613,14 @@ function Canvas({ debateId, title }: { debateId: string; title: string }) {
             selectedSourceId={sourceFocus}
             onSelectSource={focusSource}
             live={live}
+            strength={{
+              view: strength,
+              access,
+              graph,
+              claimId: selectedClaim?.id ?? null,
+              relationId: selectedRelationId,
+              onFocusClaims: focusClaims,
+            }}
           />
         )}
       </div>
@@ -506,6 +632,9 @@ function Canvas({ debateId, title }: { debateId: string; title: string }) {
           canRedo={undo.canRedo}
           onClose={() => setMenu(null)}
           onOpenComments={setCommentsFor}
+          moderation={
+            moderates ? { hidden: (id) => !!hidden.data?.has(id), toggle: (id, hide) => toggleHidden.mutate({ id, hide }) } : undefined
+          }
         />
       )}
       <HelpOverlay open={helpOpen} onClose={() => setHelpOpen(false)} />
@@ -516,7 +645,7 @@ function Canvas({ debateId, title }: { debateId: string; title: string }) {
   );
 }
 
-export function DebateCanvas(props: { debateId: string; title: string }) {
+export function DebateCanvas(props: CanvasProps) {
   return (
     <ReactFlowProvider>
       <Canvas {...props} />

@@ -31,5 +31,5 @@ export default async function DebatePage({
     );
   const debate = await getDebate(getRuntime().db.prisma, id);
   if (!debate) notFound();
-  return <DebateCanvas debateId={debate.id} title={debate.title} />;
+  return <DebateCanvas debateId={debate.id} title={debate.title} epoch={String(Date.parse(debate.createdAt))} />;
 }

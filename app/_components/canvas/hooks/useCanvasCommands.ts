@@ -48,6 +48,8 @@ export interface CanvasCommands {
   newClaim: (at?: { x: number; y: number }) => string | null;
   /** A new argument for or against the selected claim (or `parentId`), below it. */
   addChild: (kind: 'supports' | 'attacks', parentId?: string) => string | null;
+  /** A new claim undercutting a relation (the argument, or the one selected edge): it attacks the inference. */
+  addUndercut: (relationId?: string) => string | null;
   deleteSelection: () => void;
   undo: () => void;
   redo: () => void;
@@ -138,6 +140,37 @@ export function useCanvasCommands(ctx: CommandContext): CanvasCommands {
           addRelation(doc, { from: id, to: p.id, kind, author }, LOCAL_ORIGIN);
         }, LOCAL_ORIGIN);
         setSelected(new Set([id]));
+        onEdit(id);
+        return id;
+      },
+      addUndercut(relationId) {
+        const doc = canWrite();
+        const { graph, author, selectedEdges, setSelected, setSelectedEdges, onEdit, onNotice } = ref.current;
+        const relId = relationId ?? (selectedEdges?.size === 1 ? [...selectedEdges][0] : undefined);
+        const rel = graph.relations.find((r) => r.id === relId);
+        if (!doc) return null;
+        if (!rel) {
+          onNotice?.('Select one relation (an arrow) to undercut it');
+          return null;
+        }
+        // Placed beside the middle of the attacked line, which is where its arrow ends.
+        let inner = rel;
+        for (let hops = 0; inner.kind === 'undercuts' && hops < 10; hops++) {
+          const next = graph.relations.find((r) => r.id === inner.to);
+          if (!next) break;
+          inner = next;
+        }
+        const a = graph.claims.find((c) => c.id === rel.from);
+        const b = graph.claims.find((c) => c.id === inner.to);
+        if (!a || !b) return null;
+        const pos = { x: Math.round((a.x + b.x) / 2 + DEFAULT_NODE_SIZE.width + 60), y: Math.round((a.y + b.y) / 2) };
+        let id = '';
+        doc.transact(() => {
+          id = addClaim(doc, { text: '', kind: 'claim', x: pos.x, y: pos.y, author }, LOCAL_ORIGIN);
+          addRelation(doc, { from: id, to: rel.id, kind: 'undercuts', author }, LOCAL_ORIGIN);
+        }, LOCAL_ORIGIN);
+        setSelected(new Set([id]));
+        setSelectedEdges?.(new Set());
         onEdit(id);
         return id;
       },

@@ -11,6 +11,7 @@ export type ShortcutId =
   | 'newClaim'
   | 'addSupport'
   | 'addAttack'
+  | 'addUndercut'
   | 'edit'
   | 'delete'
   | 'undo'
@@ -38,6 +39,12 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { id: 'newClaim', keys: [['N']], label: 'New claim in the middle of the view', group: 'Create' },
   { id: 'addSupport', keys: [['S']], label: 'Add a supporting argument to the selected claim', group: 'Create' },
   { id: 'addAttack', keys: [['A']], label: 'Add an attacking argument to the selected claim', group: 'Create' },
+  {
+    id: 'addUndercut',
+    keys: [['U']],
+    label: 'Undercut the selected relation: a claim that attacks the inference, not the conclusion',
+    group: 'Create',
+  },
   { id: 'paste', keys: [['Mod', 'V']], label: 'Paste claims (from this or another debate) or text as a new claim', group: 'Create' },
   { id: 'edit', keys: [['Enter']], label: 'Edit the selected claim (Enter again saves, Esc cancels)', group: 'Edit' },
   { id: 'delete', keys: [['Delete'], ['Backspace']], label: 'Delete the selection', group: 'Edit' },
@@ -98,6 +105,9 @@ export function matchShortcut(e: KeyInfo, mac = isMac()): ShortcutId | null {
     case 'a':
     case 'A':
       return 'addAttack';
+    case 'u':
+    case 'U':
+      return 'addUndercut';
     case 'f':
     case 'F':
       return 'zoomToFit';
@@ -145,7 +155,17 @@ const OWN_KEYS = '[role="tree"], [role="menu"], [role="dialog"], [role="listbox"
 const DIRECTION: Partial<Record<ShortcutId, Direction>> = { moveUp: 'up', moveDown: 'down', moveLeft: 'left', moveRight: 'right' };
 
 /** Keys that would make something new on every auto-repeat; held down they act once. */
-const NO_REPEAT = new Set<ShortcutId>(['newClaim', 'addSupport', 'addAttack', 'delete', 'help', 'zoomToFit', 'search', 'edit']);
+const NO_REPEAT = new Set<ShortcutId>([
+  'newClaim',
+  'addSupport',
+  'addAttack',
+  'addUndercut',
+  'delete',
+  'help',
+  'zoomToFit',
+  'search',
+  'edit',
+]);
 
 export function runShortcut(id: ShortcutId, cmds: CanvasCommands): void {
   const dir = DIRECTION[id];
@@ -157,6 +177,8 @@ export function runShortcut(id: ShortcutId, cmds: CanvasCommands): void {
       return void cmds.addChild('supports');
     case 'addAttack':
       return void cmds.addChild('attacks');
+    case 'addUndercut':
+      return void cmds.addUndercut();
     case 'edit':
       return cmds.edit();
     case 'delete':
