@@ -27,6 +27,11 @@ import * as evidenceRoute from '../../app/api/debates/[id]/evidence/route';
 import * as summaryRoute from '../../app/api/debates/[id]/evidence/summary/route';
 import * as searchRoute from '../../app/api/debates/[id]/search/route';
 import * as eventsRoute from '../../app/api/debates/[id]/events/route';
+import * as phaseRoute from '../../app/api/debates/[id]/phase/route';
+import * as standingRoute from '../../app/api/debates/[id]/standing/route';
+import * as strengthRoute from '../../app/api/debates/[id]/strength/route';
+import * as votesRoute from '../../app/api/debates/[id]/votes/route';
+import * as exportRoute from '../../app/api/debates/[id]/export/route';
 import * as teamsRoute from '../../app/api/teams/route';
 import * as meRoute from '../../app/api/account/me/route';
 import * as authRoute from '../../app/api/auth/[...all]/route';
@@ -362,6 +367,64 @@ describe.each(STORES)('authorization matrix (%s)', (storeName) => {
       handler: eventsRoute.GET as Handler,
       path: (id) => `/api/debates/${id}/events`,
       min: 'viewer',
+      ok: 200,
+    },
+    {
+      name: 'GET phase',
+      method: 'GET',
+      handler: phaseRoute.GET as Handler,
+      path: (id) => `/api/debates/${id}/phase`,
+      min: 'viewer',
+      ok: 200,
+    },
+    {
+      name: 'PUT phase',
+      method: 'PUT',
+      handler: phaseRoute.PUT as Handler,
+      path: (id) => `/api/debates/${id}/phase`,
+      body: () => ({ phase: 'voting' }),
+      min: 'moderator',
+      ok: 200,
+      restore: async (d) => void (await server.db.prisma.debate.update({ where: { id: d.id }, data: { phase: 'open' } })),
+    },
+    {
+      name: 'GET standing',
+      method: 'GET',
+      handler: standingRoute.GET as Handler,
+      path: (id) => `/api/debates/${id}/standing`,
+      min: 'viewer',
+      ok: 200,
+    },
+    {
+      name: 'GET votes',
+      method: 'GET',
+      handler: votesRoute.GET as Handler,
+      path: (id) => `/api/debates/${id}/votes`,
+      min: 'viewer',
+      ok: 200,
+    },
+    {
+      name: 'GET strength',
+      method: 'GET',
+      handler: strengthRoute.GET as Handler,
+      path: (id) => `/api/debates/${id}/strength`,
+      min: 'viewer',
+      ok: 200,
+    },
+    {
+      name: 'GET export (Argdown)',
+      method: 'GET',
+      handler: exportRoute.GET as Handler,
+      path: (id) => `/api/debates/${id}/export?format=argdown`,
+      min: 'viewer',
+      ok: 200,
+    },
+    {
+      name: 'GET export (backup: names who voted what)',
+      method: 'GET',
+      handler: exportRoute.GET as Handler,
+      path: (id) => `/api/debates/${id}/export?format=backup`,
+      min: 'moderator',
       ok: 200,
     },
     // Last: it deletes the debate for its owner.
