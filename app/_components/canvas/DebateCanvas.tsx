@@ -31,7 +31,7 @@ import { EvidenceSidebar, type SidebarTab } from '../evidence/EvidenceSidebar';
 import { useLiveEvents } from '../evidence/useLiveEvents';
 import { ClaimNode, type ClaimFlowNode } from './ClaimNode';
 import { UndercutEdge, type UndercutChain } from './UndercutEdge';
-import { useDebateDoc } from './useDebateDoc';
+import { useConnectWhenLoaded, useDebateDoc } from './useDebateDoc';
 import { useGraph } from './useGraph';
 import { LOCAL_ORIGIN, useUndo } from './hooks/useUndo';
 import { useCanvasCommands } from './hooks/useCanvasCommands';
@@ -111,6 +111,7 @@ function Canvas({ debateId, title, epoch }: CanvasProps) {
     [access.presence],
   );
   const offline = useOfflineDoc(doc, debateId, epoch);
+  useConnectWhenLoaded(provider, offline.loaded);
   const local = useLocalSync(doc, provider);
   const undo = useUndo(doc);
   const presence = usePresence(provider, presenceUser);

@@ -53,7 +53,8 @@ export function useDebateDoc(debateId: string): DebateDocState {
     // Remote comment updates must land on a real root, not a placeholder (see ensureRoots).
     ensureCommentRoot(doc);
     // disableBc: every change goes through the server, which validates and persists it.
-    const provider = new WebsocketProvider(syncUrl(), debateId, doc, { params: { client: 'crux' }, disableBc: true });
+    // connect: false: the page connects once the browser's offline copy is in the doc (useConnectWhenLoaded).
+    const provider = new WebsocketProvider(syncUrl(), debateId, doc, { params: { client: 'crux' }, disableBc: true, connect: false });
     provider.messageHandlers[MessageType.Status] = (_enc, dec) => {
       const msg = JSON.parse(decoding.readVarString(dec)) as StatusMessage;
       if (msg.kind === 'saving') setState((s) => ({ ...s, saving: msg.state }));
@@ -102,4 +103,27 @@ export function useDebateDoc(debateId: string): DebateDocState {
   }, [debateId, qc]);
 
   return state;
+}
+
+/** How long to wait for the browser's offline copy before connecting without it. */
+const OFFLINE_COPY_WAIT_MS = 3000;
+
+/**
+ * Connects the provider once the offline copy has been read into the document (or could not be).
+ * Read after connecting, the copy would reach the provider as one local update and go to the
+ * server whole: a big debate's copy is over the 1 MB frame limit and the server closes the socket
+ * (4413). Read before, the first sync sends only what the server lacks (sync step 2).
+ */
+export function useConnectWhenLoaded(provider: WebsocketProvider | null, loaded: boolean): void {
+  useEffect(() => {
+    if (!provider || provider.shouldConnect || provider.wsconnected) return;
+    if (loaded) {
+      provider.connect();
+      return;
+    }
+    const t = setTimeout(() => {
+      if (!provider.shouldConnect) provider.connect();
+    }, OFFLINE_COPY_WAIT_MS);
+    return () => clearTimeout(t);
+  }, [provider, loaded]);
 }
