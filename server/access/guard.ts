@@ -15,7 +15,7 @@ import { getRuntime } from '../runtime';
 import { readSession, type SessionInfo, type SessionUser } from '../auth/session';
 import { clientIpOf } from './clientIp';
 import { isMutating } from './origin';
-import { HTTP_WRITES, SharedLimiter } from './rateLimit';
+import { HTTP_WRITES, sharedLimiter, type SharedLimiter } from './rateLimit';
 import { asRole, loadDebateGrants, type DebateGrants } from './grants';
 
 export interface Allowed {
@@ -29,15 +29,7 @@ export interface Allowed {
   debate: DebateGrants;
 }
 
-const LIMITER_KEY = Symbol.for('crux.writeLimiter');
-type Holder = { [LIMITER_KEY]?: { db: unknown; limiter: SharedLimiter } };
-/** One per database (tests start several servers in one process); shared by every instance on it. */
-const writeLimiter = (): SharedLimiter => {
-  const db = getRuntime().db;
-  const h = globalThis as Holder;
-  if (h[LIMITER_KEY]?.db !== db) h[LIMITER_KEY] = { db, limiter: new SharedLimiter(db, 'writes', HTTP_WRITES) };
-  return h[LIMITER_KEY].limiter;
-};
+const writeLimiter = (): SharedLimiter => sharedLimiter(getRuntime().db, 'writes', HTTP_WRITES);
 
 /** The presented invite link, for link-visible debates: `?invite=` or the X-Crux-Invite header. */
 export const linkTokenOf = (req: Request): string | null => req.headers.get('x-crux-invite') ?? new URL(req.url).searchParams.get('invite');

@@ -141,6 +141,22 @@ export class SharedLimiter {
   }
 }
 
+const LIMITERS = Symbol.for('crux.sharedLimiters');
+type LimiterHolder = { [LIMITERS]?: WeakMap<LimiterDb, Map<string, SharedLimiter>> };
+
+/**
+ * The limiter `name` on this database, made once (on globalThis: Next's route bundles and the
+ * server load this module separately). Tests start several servers in one process, hence per db.
+ */
+export function sharedLimiter(db: LimiterDb, name: string, policy: BucketPolicy): SharedLimiter {
+  const byDb = ((globalThis as LimiterHolder)[LIMITERS] ??= new WeakMap());
+  let byName = byDb.get(db);
+  if (!byName) byDb.set(db, (byName = new Map()));
+  let l = byName.get(name);
+  if (!l) byName.set(name, (l = new SharedLimiter(db, name, policy)));
+  return l;
+}
+
 /** Failed sign-ins as a bucket: `maxFailures` at once, refilled over the window. */
 export const SIGN_IN_FAILURE_BUCKET: BucketPolicy = {
   capacity: SIGN_IN_FAILURES.maxFailures,

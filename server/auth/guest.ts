@@ -1,18 +1,11 @@
 import { ApiError } from '../http/errors';
 import { CLIENT_IP_HEADER } from '../access/clientIp';
-import { GUEST_JOINS, SharedLimiter } from '../access/rateLimit';
+import { GUEST_JOINS, sharedLimiter, type SharedLimiter } from '../access/rateLimit';
 import { getRuntime } from '../runtime';
 import { getAuth } from './auth';
 
-const KEY = Symbol.for('crux.guestLimiter');
-type Holder = { [KEY]?: { db: unknown; limiter: SharedLimiter } };
-/** Guest accounts per address (GUEST_JOINS), counted across instances; one limiter per database. */
-const limiter = (): SharedLimiter => {
-  const db = getRuntime().db;
-  const h = globalThis as Holder;
-  if (h[KEY]?.db !== db) h[KEY] = { db, limiter: new SharedLimiter(db, 'guests', GUEST_JOINS) };
-  return h[KEY].limiter;
-};
+/** Guest accounts per address (GUEST_JOINS), counted across instances. */
+const limiter = (): SharedLimiter => sharedLimiter(getRuntime().db, 'guests', GUEST_JOINS);
 
 /** Creates a guest (better-auth anonymous user) named `name`; returns it and the Set-Cookie headers of its session. */
 export async function joinAsGuest(

@@ -27,16 +27,15 @@ export function useStableList<T extends { id: string }>(items: T[]): T[] {
   const cache = useRef(new Map<string, T>());
   const prev = cache.current;
   const next = new Map<string, T>();
-  let changed = items.length !== prev.size;
   const out = items.map((item) => {
     const old = prev.get(item.id);
     const keep = old !== undefined && same(old, item) ? old : item;
-    if (keep !== old) changed = true;
     next.set(item.id, keep);
     return keep;
   });
   cache.current = next;
+  // The same objects in the same order: hand back the previous array, so memos keyed on it hold.
   const list = useRef<T[]>(out);
-  if (changed || list.current.length !== out.length || out.some((x, i) => x !== list.current[i])) list.current = out;
+  if (list.current.length !== out.length || out.some((x, i) => x !== list.current[i])) list.current = out;
   return list.current;
 }
