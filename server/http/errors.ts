@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isSameOrigin } from '../access/origin';
 import { getRuntime } from '../runtime';
+import { findUnstorable } from './strings';
 
 export type ApiErrorCode =
   | 'bad_request'
@@ -82,6 +83,7 @@ export async function parseJson<S extends z.ZodType>(req: Request, schema: S): P
   } catch {
     throw new ApiError('bad_request', 'body is not valid JSON', [{ field: '(body)', message: 'not valid JSON' }]);
   }
+  assertStorable(raw);
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new ApiError('bad_request', 'invalid request', fieldIssues(parsed.error));
   return parsed.data;
@@ -89,6 +91,7 @@ export async function parseJson<S extends z.ZodType>(req: Request, schema: S): P
 
 export function parseQuery<S extends z.ZodType>(url: string, schema: S): z.output<S> {
   const params = Object.fromEntries(new URL(url).searchParams);
+  assertStorable(params, 'invalid query');
   const parsed = schema.safeParse(params);
   if (!parsed.success) throw new ApiError('bad_request', 'invalid query', fieldIssues(parsed.error));
   return parsed.data;
@@ -102,12 +105,26 @@ export function route<A extends unknown[]>(fn: (...args: A) => Promise<Response>
   return async (...args: A) => {
     try {
       const req = args[0];
-      if (req instanceof Request) assertSameOrigin(req);
+      if (req instanceof Request) {
+        assertSameOrigin(req);
+        assertStorable(Object.fromEntries(new URL(req.url).searchParams), 'invalid query');
+      }
+      const ctx = args[1] as { params?: Promise<unknown> } | undefined;
+      if (ctx?.params instanceof Promise) assertStorable(await ctx.params, 'invalid path');
       return await fn(...args);
     } catch (e) {
       return toResponse(e);
     }
   };
+}
+
+/**
+ * Throws 400 naming the field when a request value holds a string the database cannot store (a
+ * NUL or a lone surrogate: server/http/strings.ts), before any handler passes it on.
+ */
+export function assertStorable(value: unknown, message = 'invalid request'): void {
+  const bad = findUnstorable(value);
+  if (bad) throw new ApiError('bad_request', message, [bad]);
 }
 
 /** Throws 403 for a state-changing request whose Origin is not this site. */

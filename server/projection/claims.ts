@@ -40,6 +40,14 @@ export interface ProjectResult {
   deleted: number;
 }
 
+/**
+ * A text column cannot hold NUL, which a claim's Y.Text can (the sync protocol carries any
+ * Unicode; a lone surrogate is already U+FFFD on the wire). The row gets U+FFFD in its place; the
+ * document keeps what was typed. Left as it was, one such claim would fail every projection of
+ * its debate and freeze the table.
+ */
+const storableText = (s: string): string => (s.includes('\u0000') ? s.replaceAll('\u0000', '\ufffd') : s);
+
 /** The claims a document holds, as the projection stores them. */
 export function readProjectedClaims(doc: Y.Doc): Map<string, ProjectedClaim> {
   const out = new Map<string, ProjectedClaim>();
@@ -47,7 +55,7 @@ export function readProjectedClaims(doc: Y.Doc): Map<string, ProjectedClaim> {
     if (!(m instanceof Y.Map)) return;
     const text = m.get('text');
     const kind = m.get('kind');
-    out.set(id, { text: text instanceof Y.Text ? text.toString() : '', kind: typeof kind === 'string' ? kind : 'claim' });
+    out.set(id, { text: text instanceof Y.Text ? storableText(text.toString()) : '', kind: typeof kind === 'string' ? kind : 'claim' });
   });
   return out;
 }

@@ -23,6 +23,7 @@ import {
 import { normalizeUrl } from '../../lib/url';
 import { asRole } from '../access/grants';
 import { ApiError } from '../http/errors';
+import { findUnstorable } from '../http/strings';
 import { loadStoredDoc, readProjectedClaims } from '../projection/claims';
 import type { EvidenceDeps } from './sources';
 import { fromDate } from './sources';
@@ -659,6 +660,23 @@ export async function importDebate(
     ]);
   }
   const p = await plan(deps, who, parsed, { ...(req.title !== undefined ? { title: req.title } : {}), team: req.teamId !== undefined });
+  // A JSON format (AIF, a backup) can spell a NUL or half a surrogate pair as an escape that the
+  // request check cannot see; what the parser produced is checked before anything is written.
+  const bad = findUnstorable({ ...parsed.bundle, ...(parsed.backup ? { backup: parsed.backup } : {}), title: p.title }, 'file');
+  if (bad) {
+    const reason = `${bad.field}: ${bad.message}`;
+    if (opts.dryRun)
+      return {
+        dryRun: true,
+        format,
+        ok: false,
+        title: p.title,
+        counts: emptyCounts(),
+        warnings: parsed.warnings,
+        errors: [{ path: bad.field, message: bad.message }],
+      };
+    throw new ApiError('unprocessable', `this ${format} file holds text the database cannot store`, [{ field: 'text', message: reason }]);
+  }
   const parseMs = performance.now() - t0;
   if (opts.dryRun) return { dryRun: true, format, ok: true, title: p.title, counts: p.counts, warnings: parsed.warnings, errors: [] };
   const t1 = performance.now();

@@ -1,5 +1,5 @@
 import { MAX_IMPORT_BODY_BYTES, importRequestSchema, type ImportRequest } from '../../../lib/schemas/formats';
-import { ApiError, fieldIssues } from '../../http/errors';
+import { ApiError, assertStorable, fieldIssues } from '../../http/errors';
 
 /*
  * Reading POST /api/import. The body is read chunk by chunk and given up on as soon as it
@@ -78,6 +78,7 @@ export async function readImportRequest(req: Request, cap = MAX_IMPORT_BODY_BYTE
       throw new ApiError('bad_request', 'body is not a JSON object', [{ field: '(body)', message: 'not valid JSON' }]);
     }
   }
+  assertStorable(raw);
   const r = importRequestSchema.safeParse(raw);
   if (!r.success) throw new ApiError('bad_request', 'invalid request', fieldIssues(r.error));
   return r.data;
