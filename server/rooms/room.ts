@@ -82,6 +82,8 @@ export class Room {
   /** Updates accepted into `candidate` but not yet durable, in commit order. */
   private inFlight: Uint8Array[] = [];
   readonly awareness: awarenessProtocol.Awareness;
+  /** Awareness client ids owned by sockets on other instances, with their identity keys (server/scale). */
+  private readonly remoteOwners = new Map<number, string>();
   readonly peers = new Map<Peer, Set<number>>();
   /** Sync step 2 for an empty state vector, valid until the document changes. */
   private fullStateFrame: Uint8Array | undefined;
@@ -111,6 +113,7 @@ export class Room {
     });
     this.awareness.on('update', ({ added, updated, removed }: AwarenessChange, origin: unknown) => {
       const changed = added.concat(updated, removed);
+      for (const c of removed) this.remoteOwners.delete(c);
       const ids = origin instanceof Object ? this.peers.get(origin as Peer) : undefined;
       if (ids) {
         for (const c of added) ids.add(c);
@@ -167,7 +170,49 @@ export class Room {
       mine?.add(clientId);
       return 'self';
     }
+    const remote = this.remoteOwners.get(clientId);
+    if (remote !== undefined) {
+      if (remote !== '' && remote !== peer.identity?.key) return 'other';
+      // The same account (e.g. a client that failed over from the other instance) takes it here.
+      this.remoteOwners.delete(clientId);
+      mine?.add(clientId);
+      return 'self';
+    }
     return 'none';
+  }
+
+  /** The identity key of the account whose socket here owns awareness client `clientId`. */
+  awarenessOwnerKey(clientId: number): string | undefined {
+    for (const [peer, ids] of this.peers) if (ids.has(clientId)) return peer.identity?.key;
+    return undefined;
+  }
+
+  /**
+   * An awareness update relayed from another instance (server/scale), with the identity key that
+   * owns each of its client ids there. Entries for ids a socket of another account owns here are
+   * dropped (a peer on the other instance must not move a cursor that belongs to someone here);
+   * the rest are remembered as owned there, so that no socket of another account here may speak
+   * for them either (claimClient). First owner wins: an id is only visible to others, and so only
+   * copyable, once its owner has published it. Returns the update to apply, or null.
+   */
+  acceptRemoteAwareness(update: Uint8Array, owners: ReadonlyMap<number, string>): Uint8Array | null {
+    const { update: kept } = sanitizeAwarenessUpdate(
+      update,
+      (clientId) => {
+        const key = owners.get(clientId) ?? '';
+        const local = this.localOwner(clientId);
+        if (local && key !== '' && local.identity?.key !== key) return 'other';
+        if (key !== '' && !local) this.remoteOwners.set(clientId, key);
+        return 'none';
+      },
+      undefined,
+    );
+    return kept;
+  }
+
+  private localOwner(clientId: number): Peer | undefined {
+    for (const [peer, ids] of this.peers) if (ids.has(clientId)) return peer;
+    return undefined;
   }
 
   leave(peer: Peer): void {

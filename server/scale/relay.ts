@@ -177,7 +177,8 @@ export class RedisRelay implements RoomObserver {
       const changed = added.concat(updated, removed);
       if (changed.length === 0) return;
       const update = awarenessProtocol.encodeAwarenessUpdate(room.awareness, changed);
-      this.publish(awChannel, { kind: 'aw', from: this.instanceId, update });
+      const owners = changed.map((c): [number, string] => [c, room.awarenessOwnerKey(c) ?? '']);
+      this.publish(awChannel, { kind: 'aw', from: this.instanceId, owners, update });
     };
     room.awareness.on('update', onAwareness);
     t.offAwareness = () => room.awareness.off('update', onAwareness);
@@ -245,7 +246,9 @@ export class RedisRelay implements RoomObserver {
     if (msg.kind === 'aw') {
       if (channel !== t.awChannel) return;
       try {
-        awarenessProtocol.applyAwarenessUpdate(t.room.awareness, msg.update, REMOTE_ORIGIN);
+        // Entries for client ids a local socket of another account owns are dropped here.
+        const update = t.room.acceptRemoteAwareness(msg.update, new Map(msg.owners));
+        if (update) awarenessProtocol.applyAwarenessUpdate(t.room.awareness, update, REMOTE_ORIGIN);
       } catch (e) {
         this.warn('awareness from another instance', e);
       }

@@ -5,7 +5,7 @@ import * as decoding from 'lib0/decoding';
  * What instances say to each other over Redis. Binary (lib0 encoding), version-tagged, so an
  * instance running other code drops what it cannot read instead of misapplying it.
  */
-export const WIRE_VERSION = 1;
+export const WIRE_VERSION = 2; // 2: awareness messages name who owns each client id
 
 /** A committed Yjs update: already stored by its sender, never stored again by a receiver. */
 export interface DocMessage {
@@ -27,6 +27,12 @@ export interface DocMessage {
 export interface AwarenessMessage {
   kind: 'aw';
   from: string;
+  /**
+   * For each client id in the update, the identity key of the account whose socket owns it on
+   * the sending instance ('' when none does), so that no instance lets another account's socket
+   * speak for it (server/rooms/room.ts acceptRemoteAwareness).
+   */
+  owners: [number, string][];
   update: Uint8Array;
 }
 
@@ -43,6 +49,12 @@ export function encodeMessage(m: RelayMessage): Uint8Array {
     encoding.writeVarString(e, m.epoch);
     encoding.writeVarUint(e, m.seq);
     encoding.writeVarString(e, m.rowId);
+  } else {
+    encoding.writeVarUint(e, m.owners.length);
+    for (const [clientId, key] of m.owners) {
+      encoding.writeVarUint(e, clientId);
+      encoding.writeVarString(e, key);
+    }
   }
   encoding.writeVarUint8Array(e, m.update);
   return encoding.toUint8Array(e);
@@ -62,7 +74,13 @@ export function decodeMessage(bytes: Uint8Array): RelayMessage | null {
       if (rowId !== '' && !/^\d{1,20}$/.test(rowId)) return null;
       return { kind: 'doc', from, epoch, seq, rowId, update: decoding.readVarUint8Array(d) };
     }
-    if (kind === KIND.aw) return { kind: 'aw', from, update: decoding.readVarUint8Array(d) };
+    if (kind === KIND.aw) {
+      const n = decoding.readVarUint(d);
+      if (n > 10_000) return null;
+      const owners: [number, string][] = [];
+      for (let i = 0; i < n; i++) owners.push([decoding.readVarUint(d), decoding.readVarString(d)]);
+      return { kind: 'aw', from, owners, update: decoding.readVarUint8Array(d) };
+    }
     return null;
   } catch {
     return null;

@@ -5,6 +5,8 @@ import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import * as encoding from 'lib0/encoding';
+import * as awarenessProtocol from 'y-protocols/awareness';
 import { addClaim, addRelation, claimsMap, deleteClaims, readGraph, setClaimText, updateClaim } from '../../lib/model/doc';
 import { createPrng } from '../../lib/testing/prng';
 import type { CruxServer } from '../../server/app';
@@ -19,6 +21,7 @@ import {
   createDebateRow,
   createStore,
   joinGuest,
+  socketWithHeaders,
   startTestServer,
   storedDoc,
   synced,
@@ -152,6 +155,58 @@ describe.skipIf(!PG)('several instances through Redis (needs DATABASE_URL: insta
     );
     onA.provider.destroy();
     await waitFor(() => !onB.provider.awareness.getStates().has(clientId), 10_000, 'the cursor to go from B');
+  });
+
+  it('a socket on one instance cannot speak for a client id another account owns on the other; the same account can', async () => {
+    const id = 'cl-aw-forge';
+    await createDebateRow(a, id);
+    const alice = await joinGuest(a, 'Alice');
+    const mallory = await joinGuest(b, 'Mallory');
+    const onA = connectClient(a, id, new Y.Doc(), { cookie: alice.cookie });
+    const watchA = client(a, id);
+    const watchB = client(b, id);
+    providers.push(onA.provider);
+    await Promise.all([synced(onA.provider), synced(watchA.provider), synced(watchB.provider)]);
+    await subscribed(id);
+    const aliceId = onA.doc.clientID;
+    const xOn = (w: { provider: Provider }) =>
+      (w.provider.awareness.getStates().get(aliceId) as { cursor?: { x: number } } | undefined)?.cursor?.x;
+    onA.provider.awareness.setLocalStateField('cursor', { x: 1, y: 1 });
+    await waitFor(() => xOn(watchB) === 1, 10_000, "Alice's cursor on B");
+
+    /** A raw socket on `server` sending an awareness update for Alice's client id with a newer clock. */
+    const forge = async (server: CruxServer, cookie: string, x: number) => {
+      const fake = new Y.Doc();
+      fake.clientID = aliceId;
+      const aw = new awarenessProtocol.Awareness(fake);
+      const clock = (onA.provider.awareness.meta.get(aliceId)?.clock ?? 0) + 50;
+      aw.meta.set(aliceId, { clock: clock - 1, lastUpdated: Date.now() });
+      aw.setLocalState({ cursor: { x, y: x } });
+      const ws = new (socketWithHeaders({ cookie }))(`ws://127.0.0.1:${server.port}/yjs/${id}`);
+      await new Promise<void>((resolve) => ws.on('open', () => resolve()));
+      const e = encoding.createEncoder();
+      encoding.writeVarUint(e, 1); // awareness
+      encoding.writeVarUint8Array(e, awarenessProtocol.encodeAwarenessUpdate(aw, [aliceId]));
+      ws.send(encoding.toUint8Array(e));
+      aw.destroy();
+      return ws;
+    };
+    const forged = await forge(b, mallory.cookie, 666);
+    // Something that crosses after the forged frame would have: a harmless cursor move by a watcher on B.
+    watchB.provider.awareness.setLocalStateField('cursor', { x: 5, y: 5 });
+    await waitFor(
+      () => (watchA.provider.awareness.getStates().get(watchB.doc.clientID) as { cursor?: unknown } | undefined)?.cursor !== undefined,
+      10_000,
+      "the watcher's cursor on A",
+    );
+    expect(xOn(watchB)).toBe(1);
+    expect(xOn(watchA)).toBe(1);
+    forged.close();
+
+    // Alice herself from B (a fail-over whose old socket on A has not timed out yet) may.
+    const again = await forge(b, alice.cookie, 7);
+    await waitFor(() => xOn(watchA) === 7 && xOn(watchB) === 7, 10_000, 'takeover by the same account across instances');
+    again.close();
   });
 
   it('a vote cast through the API on A reaches a live-event listener on B', async () => {
