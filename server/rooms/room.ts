@@ -37,6 +37,9 @@ export interface Peer {
   readonly identity?: { key: string; user: PresenceUser };
 }
 
+/** Transaction origin of a group commit's updates from several senders: relayed to every peer. */
+const DURABLE_BATCH = Symbol('durable-batch');
+
 /** Transaction origin of changes relayed from another instance (server/scale): no local peer sent them. */
 export const REMOTE_ORIGIN = Symbol('remote-instance');
 
@@ -82,6 +85,9 @@ export class Room {
   /** Updates accepted into `candidate` but not yet durable, in commit order. */
   private inFlight: Uint8Array[] = [];
   readonly awareness: awarenessProtocol.Awareness;
+  /** Stored updates of the group commit being settled, applied together by applyDurable. */
+  private durable: { update: Uint8Array; origin: unknown; repair: Uint8Array | undefined; row: Uint8Array; rowId: string | undefined }[] =
+    [];
   /** Awareness client ids owned by sockets on other instances, with their identity keys (server/scale). */
   private readonly remoteOwners = new Map<number, string>();
   readonly peers = new Map<Peer, Set<number>>();
@@ -427,18 +433,52 @@ export class Room {
         this.inFlight.shift();
         this.logCount++;
         this.logBytes += row.byteLength;
-        if (!this.destroyed) {
-          Y.applyUpdate(this.doc, update, origin);
-          if (repair) Y.applyUpdate(this.doc, repair, 'server-repair');
-        }
-        this.hooks.onDurableUpdate?.(this, row, rowId);
-        this.hooks.onAppended?.(this, row.byteLength);
+        // The writer settles a whole group commit at once, so every continuation of this batch
+        // runs before the microtask queued by its first one: they are applied together.
+        if (this.durable.push({ update, origin, repair, row, rowId }) === 1) queueMicrotask(() => this.applyDurable());
       },
       () => {
         // Only at shutdown: the update was never relayed; its sender keeps it and resends on reconnect.
         this.inFlight.shift();
       },
     );
+  }
+
+  /**
+   * Applies the updates of a settled group commit to `doc`, which relays them. One update alone
+   * keeps its origin (its sender is not sent its own change back) and its repair is applied
+   * apart (so the sender does get the repair). Several are applied in one Yjs transaction, so a
+   * slow commit that gathered k updates costs one merged frame per peer instead of k: with one
+   * sender and no repairs it keeps that sender as origin; otherwise everyone gets the frame (the
+   * echo of a client's own change is a no-op for it, as @y/websocket-server always echoes).
+   */
+  private applyDurable(): void {
+    const batch = this.durable;
+    this.durable = [];
+    if (!this.destroyed) {
+      if (batch.length === 1) {
+        const { update, origin, repair } = batch[0]!;
+        Y.applyUpdate(this.doc, update, origin);
+        if (repair) Y.applyUpdate(this.doc, repair, 'server-repair');
+      } else {
+        const first = batch[0]!.origin;
+        const oneSender = batch.every((b) => b.origin === first && !b.repair);
+        Y.transact(
+          this.doc,
+          () => {
+            for (const b of batch) {
+              Y.applyUpdate(this.doc, b.update);
+              if (b.repair) Y.applyUpdate(this.doc, b.repair);
+            }
+          },
+          oneSender ? first : DURABLE_BATCH,
+        );
+      }
+    }
+    for (const b of batch) {
+      this.hooks.onDurableUpdate?.(this, b.row, b.rowId);
+      this.hooks.onAppended?.(this, b.row.byteLength);
+    }
   }
 
   /**

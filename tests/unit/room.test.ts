@@ -543,6 +543,41 @@ describe('Room: concurrent edits that each respect a limit but cross it together
 });
 
 describe('Room: durable before relay', () => {
+  it('a group commit of several updates reaches each peer as one frame; a lone sender is not sent its own', async () => {
+    const [A, B, C] = [new FakePeer('A'), new FakePeer('B'), new FakePeer('C')];
+    const h = await harness([A, B, C]);
+    const frames = () => [A, B, C].map((p) => p.docFrames());
+
+    // While the store is held, the first write waits alone in a commit and the rest queue for the next.
+    let release = h.store.hold();
+    let before = frames();
+    claim(A, 'p');
+    A.flushTo(h.room);
+    claim(A, 'q');
+    claim(A, 'r');
+    A.flushTo(h.room);
+    claim(B, 's');
+    B.flushTo(h.room);
+    release();
+    await h.settle();
+    // p alone (not echoed to A), then q, r and s as one merged frame to everyone.
+    expect(frames().map((n, i) => n - before[i]!)).toEqual([1, 2, 2]);
+
+    release = h.store.hold();
+    before = frames();
+    claim(B, 't');
+    B.flushTo(h.room);
+    claim(B, 'u');
+    claim(B, 'v');
+    B.flushTo(h.room);
+    release();
+    await h.settle();
+    expect(frames().map((n, i) => n - before[i]!)).toEqual([2, 0, 2]);
+
+    for (const p of [A, B, C]) expect([...claimsMap(p.doc).keys()].sort()).toEqual(['p', 'q', 'r', 's', 't', 'u', 'v']);
+    expect([...claimsMap(h.stored()).keys()].sort()).toEqual(['p', 'q', 'r', 's', 't', 'u', 'v']);
+  });
+
   it('no peer receives an update, and no joiner syncs it, before the store has it', async () => {
     const [A, B] = [new FakePeer('A'), new FakePeer('B')];
     const h = await harness([A, B]);
