@@ -25,6 +25,9 @@ import { pathToFileURL } from 'node:url';
 import * as Y from 'yjs';
 import { WebSocket } from 'ws';
 import { WebsocketProvider } from 'y-websocket';
+import * as decoding from 'lib0/decoding';
+import * as syncProtocol from 'y-protocols/sync';
+import { MessageType } from '../lib/protocol';
 import { openDatabase } from '../server/db/client';
 import {
   addClaim,
@@ -166,9 +169,32 @@ interface Client {
   random: () => number;
 }
 
-function connect(port: number, doc: Y.Doc): WebsocketProvider {
+/**
+ * A stock provider. With `onServerUpdate`, every Yjs update the server sends (a sync step 2 or a
+ * relayed update) is handed over as the bytes that came off the socket. What the client's doc
+ * emits for them is not the same thing: its 'update' event encodes the client's transaction,
+ * which also holds deletions the integration implied *locally* (a remote map value that loses to
+ * the client's own newer value, an item landing in a claim the client deleted). When the
+ * client's own change died with the server, the stored document rightly lacks those deletions;
+ * counting them as "received" is what made earlier runs report deletions missing after restarts.
+ */
+function connect(port: number, doc: Y.Doc, onServerUpdate?: (update: Uint8Array) => void): WebsocketProvider {
+  class RecordingSocket extends WebSocket {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols);
+      if (!onServerUpdate) return;
+      this.addEventListener('message', (ev) => {
+        if (!(ev.data instanceof ArrayBuffer)) return;
+        const d = decoding.createDecoder(new Uint8Array(ev.data));
+        if (decoding.readVarUint(d) !== MessageType.Sync) return;
+        const sub = decoding.readVarUint(d);
+        if (sub === syncProtocol.messageYjsSyncStep2 || sub === syncProtocol.messageYjsUpdate)
+          onServerUpdate(decoding.readVarUint8Array(d));
+      });
+    }
+  }
   return new WebsocketProvider(`ws://127.0.0.1:${port}/yjs`, DEBATE, doc, {
-    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+    WebSocketPolyfill: RecordingSocket as unknown as typeof globalThis.WebSocket,
     disableBc: true,
     maxBackoffTime: 300,
   });
@@ -370,14 +396,13 @@ export async function runCrash(opts: CrashOptions): Promise<CrashReport> {
       const c: Client = {
         name: `client${i}`,
         doc,
-        provider: connect(port, doc),
+        provider: connect(port, doc, (u) => c.received.push(u)),
         received: [],
         sent: 0,
         random: rng(opts.seed * 1000 + i + 1),
       };
       doc.on('update', (u: Uint8Array, origin: unknown) => {
-        if (origin === c.provider) c.received.push(u);
-        else c.sent++;
+        if (origin !== c.provider) c.sent++;
       });
       clients.push(c);
     }
