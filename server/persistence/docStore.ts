@@ -51,8 +51,13 @@ export interface SqlDocStoreOptions {
  */
 export interface DocStore {
   load(debateId: string): Promise<LoadedDoc>;
-  /** May resolve with the new rows' ids, in batch order (the cross-instance relay uses them). */
-  append(batch: PendingUpdate[]): Promise<void | string[]>;
+  /**
+   * May resolve with the new rows' ids, in batch order (the cross-instance relay uses them).
+   * `commit` names this group commit; `retry` says an earlier attempt with the same id failed
+   * and may nevertheless have committed (a lost acknowledgement), in which case nothing is
+   * written again and no ids are returned.
+   */
+  append(batch: PendingUpdate[], commit?: { id: string; retry: boolean }): Promise<void | string[]>;
   compact(debateId: string): Promise<CompactResult>;
 }
 
@@ -102,9 +107,15 @@ export class SqlDocStore implements DocStore {
     });
   }
 
-  async append(batch: PendingUpdate[]): Promise<void | string[]> {
+  async append(batch: PendingUpdate[], commit?: { id: string; retry: boolean }): Promise<void | string[]> {
     if (batch.length === 0) return [];
     return this.sql.transaction(async (tx) => {
+      if (commit?.retry) {
+        const seen = await tx.query('SELECT 1 FROM "DocUpdate" WHERE "commitId" = $1::uuid', [commit.id]);
+        // Its rows are stored. (Unless a compaction folded them away meanwhile: then they are
+        // stored again below, which a Yjs document absorbs without change.)
+        if (seen.length > 0) return;
+      }
       if (this.opts.orderedAppends) {
         // Sorted, so two instances appending to the same debates take the locks in one order.
         for (const id of [...new Set(batch.map((u) => u.debateId))].sort())
@@ -116,12 +127,13 @@ export class SqlDocStore implements DocStore {
         const params: unknown[] = [];
         const values = chunk.map((u, j) => {
           params.push(u.debateId, u.data);
-          return `($${2 * j + 1}, $${2 * j + 2})`;
+          return `($${2 * j + 1}, $${2 * j + 2}, ${i === 0 && j === 0 && commit ? `$${2 * chunk.length + 1}::uuid` : 'NULL::uuid'})`;
         });
+        if (i === 0 && commit) params.push(commit.id);
         // A multi-row VALUES draws its ids from the sequence in row order; RETURNING is sorted to
         // match rather than trusting its output order.
         const rows = await tx.query<{ id: unknown }>(
-          `INSERT INTO "DocUpdate" ("debateId", "data") VALUES ${values.join(', ')} RETURNING "id"`,
+          `INSERT INTO "DocUpdate" ("debateId", "data", "commitId") VALUES ${values.join(', ')} RETURNING "id"`,
           params,
         );
         for (const r of rows.map((x) => BigInt(String(x.id))).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) ids.push(String(r));

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { DocStore, PendingUpdate } from './docStore';
 
 export type SaveState = 'ok' | 'paused';
@@ -111,12 +112,22 @@ export class GroupCommitWriter {
   private async run(): Promise<void> {
     this.running = true;
     let delay = this.retryMinMs;
+    /**
+     * The batch being committed. A failed attempt is retried with the same entries and the same
+     * commit id (entries queued meanwhile wait for the next batch), so that the store can tell a
+     * commit whose acknowledgement was lost from one that never happened.
+     */
+    let attempt: { batch: Entry[]; commit: { id: string; retry: boolean } } | undefined;
     while (this.queue.length > 0) {
-      const batch = this.queue.slice(0, this.maxBatch);
+      // close(abandon) may have rejected a failing batch's entries while we waited.
+      if (!attempt || this.queue[0] !== attempt.batch[0])
+        attempt = { batch: this.queue.slice(0, this.maxBatch), commit: { id: randomUUID(), retry: false } };
+      const batch = attempt.batch;
       let ids: void | string[];
       try {
-        ids = await this.store.append(batch);
+        ids = await this.store.append(batch, attempt.commit);
       } catch (e) {
+        attempt.commit.retry = true;
         this.stats.failures++;
         const err = e instanceof Error ? e : new Error(String(e));
         this.setState('paused', err);
@@ -130,6 +141,7 @@ export class GroupCommitWriter {
         continue;
       }
       delay = this.retryMinMs;
+      attempt = undefined;
       // close(abandon) may have emptied the queue while we committed; only settle what is still ours.
       const done = this.queue[0] === batch[0] ? this.queue.splice(0, batch.length) : [];
       this.stats.commits++;
