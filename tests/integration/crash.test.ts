@@ -5,9 +5,7 @@ import { formatReport, runCrash } from '../../scripts/crash';
 /*
  * Crash durability and graceful shutdown against the real server process (scripts/crash.ts has
  * the harness and what it checks; `npx tsx scripts/crash.ts` is the 100-kill long run). Seeded,
- * so a failure names the seed that reproduces its edit sequence and kill moments. Restarts whose
- * reloaded document lacked deletions a client had received (report.deletionGaps: an open finding,
- * see bench/RESULTS.md) are printed, not failed; the final check requires them restored.
+ * so a failure names the seed that reproduces its edit sequence and kill moments.
  */
 describe.each(STORES)('crash durability (%s)', (store) => {
   it('10 SIGKILLs and a SIGTERM mid-edit lose no update any client received; replicas converge with the store', async () => {
