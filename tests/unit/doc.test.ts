@@ -654,6 +654,8 @@ describe('touchedBy + validateDoc(touched): the per-update check', () => {
     touched: { claims: string[]; relations: string[]; roots: string[] };
     /** The keys that went from no value to a value (their ids are checked); none if omitted. */
     created?: { claims?: string[]; relations?: string[] };
+    /** Claim and relation keys left without a value (only these make validateDoc scan for dangling relations). */
+    removed?: string[];
     violations: DocViolation['reason'][];
   }
   const cases: TouchCase[] = [
@@ -680,12 +682,14 @@ describe('touchedBy + validateDoc(touched): the per-update check', () => {
       name: 'deleteClaims with its cascade',
       change: (d) => deleteClaims(d, ['c2']),
       touched: { claims: ['c2'], relations: ['r1', 'u1'], roots: ['claims', 'relations'] },
+      removed: ['c2', 'r1', 'u1'],
       violations: [],
     },
     {
       name: 'deleteRelations with its cascade',
       change: (d) => deleteRelations(d, ['r1']),
       touched: { claims: [], relations: ['r1', 'u1'], roots: ['relations'] },
+      removed: ['r1', 'u1'],
       violations: [],
     },
     {
@@ -699,12 +703,14 @@ describe('touchedBy + validateDoc(touched): the per-update check', () => {
       name: 'a raw claim delete that skips the cascade',
       change: (d) => claimsMap(d).delete('c2'),
       touched: { claims: ['c2'], relations: [], roots: ['claims'] },
+      removed: ['c2'],
       violations: ['relation-to-deleted-claim', 'relation-to-deleted-claim'],
     },
     {
       name: 'a raw relation delete that orphans an undercut',
       change: (d) => relationsMap(d).delete('r1'),
       touched: { claims: [], relations: ['r1'], roots: ['relations'] },
+      removed: ['r1'],
       violations: ['relation-to-deleted-claim'],
     },
     {
@@ -739,6 +745,7 @@ describe('touchedBy + validateDoc(touched): the per-update check', () => {
         claimsMap(d).delete('c3');
       },
       touched: { claims: ['c3'], relations: [], roots: ['claims'] },
+      removed: ['c3'],
       violations: [],
     },
     {
@@ -784,6 +791,7 @@ describe('touchedBy + validateDoc(touched): the per-update check', () => {
       const [only] = seen;
       expect(sorted(only!.touched)).toEqual(c.touched);
       expect(createdBy(only!.touched)).toEqual(expectedCreated(c));
+      expect([...only!.touched.removed].sort()).toEqual(c.removed ?? []);
       expect(only!.violations.map((v) => v.reason)).toEqual(c.violations);
     });
 
@@ -792,6 +800,7 @@ describe('touchedBy + validateDoc(touched): the per-update check', () => {
       const server = serverWith(validDoc(), c.change, { typedRoots: true });
       expect(sorted(server.touched)).toEqual(c.touched);
       expect(createdBy(server.touched)).toEqual(expectedCreated(c));
+      expect([...server.touched.removed].sort()).toEqual(c.removed ?? []);
       expect(server.violations.map((v) => v.reason)).toEqual(c.violations);
     });
   }
