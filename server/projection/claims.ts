@@ -48,15 +48,18 @@ export interface ProjectResult {
  */
 const storableText = (s: string): string => (s.includes('\u0000') ? s.replaceAll('\u0000', '\ufffd') : s);
 
-/** The claims a document holds, as the projection stores them. */
-export function readProjectedClaims(doc: Y.Doc): Map<string, ProjectedClaim> {
+/** The claims a document holds (of `scope`, when given), as the projection stores them. */
+export function readProjectedClaims(doc: Y.Doc, scope?: ReadonlySet<string>): Map<string, ProjectedClaim> {
   const out = new Map<string, ProjectedClaim>();
-  claimsMap(doc).forEach((m, id) => {
+  const read = (m: unknown, id: string) => {
     if (!(m instanceof Y.Map)) return;
     const text = m.get('text');
     const kind = m.get('kind');
     out.set(id, { text: text instanceof Y.Text ? storableText(text.toString()) : '', kind: typeof kind === 'string' ? kind : 'claim' });
-  });
+  };
+  const claims = claimsMap(doc);
+  if (scope) for (const id of scope) read(claims.get(id), id);
+  else claims.forEach(read);
   return out;
 }
 
@@ -77,6 +80,7 @@ export async function writeProjection(
   debateId: string,
   claims: Map<string, ProjectedClaim>,
   known?: Map<string, Row>,
+  scope?: ReadonlySet<string>,
 ): Promise<ProjectResult & { known: Map<string, Row> }> {
   const before = known ?? (await loadRows(tx, debateId));
   const ids: string[] = [];
@@ -90,7 +94,10 @@ export async function writeProjection(
     kinds.push(c.kind);
   }
   const gone: string[] = [];
-  for (const [id, r] of before) if (!r.deleted && !claims.has(id)) gone.push(id);
+  const isGone = (id: string) => before.get(id)?.deleted === false && !claims.has(id);
+  if (scope) {
+    for (const id of scope) if (isGone(id)) gone.push(id);
+  } else for (const id of before.keys()) if (isGone(id)) gone.push(id);
   if (ids.length > 0)
     await tx.query(
       `INSERT INTO "DebateClaim" ("debateId", "claimId", "text", "kind", "deleted", "updatedAt")
@@ -110,10 +117,16 @@ export async function writeProjection(
 }
 
 /** Did the set of live claims change (not just texts)? Clients only refetch evidence then. */
-const membershipChanged = (before: Map<string, Row> | undefined, claims: Map<string, ProjectedClaim>): boolean => {
+const membershipChanged = (
+  before: Map<string, Row> | undefined,
+  claims: Map<string, ProjectedClaim>,
+  scope?: ReadonlySet<string>,
+): boolean => {
   if (!before) return true;
   for (const id of claims.keys()) if (before.get(id)?.deleted !== false) return true;
-  for (const [id, r] of before) if (!r.deleted && !claims.has(id)) return true;
+  if (scope) {
+    for (const id of scope) if (before.get(id)?.deleted === false && !claims.has(id)) return true;
+  } else for (const [id, r] of before) if (!r.deleted && !claims.has(id)) return true;
   return false;
 };
 
@@ -146,6 +159,8 @@ interface DebateState {
   dirty: boolean;
   /** What the table holds for this debate, as of this process's last write. */
   known?: Map<string, Row>;
+  /** The claims changed since the last pass, or 'all' (a remote update, a reload, a failure). */
+  scope?: Set<string> | 'all';
 }
 
 export function createProjection(db: Database): Projection {
@@ -169,12 +184,16 @@ export function createProjection(db: Database): Projection {
 
   const project = async (s: DebateState): Promise<void> => {
     s.dirty = false;
+    // Only the claims the room's commits touched since the last pass are read (a 10,000-claim
+    // debate is not re-read for one edit), unless what the table holds is not known here.
+    const scope = s.known && s.scope instanceof Set ? s.scope : undefined;
+    s.scope = undefined;
     // An unloaded room's document is destroyed; everything it held is durable, so read the store.
     const ownDoc = s.room.destroyed ? await loadStoredDoc(db, s.id) : undefined;
     try {
-      const claims = readProjectedClaims(ownDoc ?? s.room.doc);
-      const changedMembership = membershipChanged(s.known, claims);
-      const res = await db.sql.transaction((tx) => writeProjection(tx, s.id, claims, s.known));
+      const claims = readProjectedClaims(ownDoc ?? s.room.doc, scope);
+      const changedMembership = membershipChanged(s.known, claims, scope);
+      const res = await db.sql.transaction((tx) => writeProjection(tx, s.id, claims, s.known, scope));
       s.known = res.known;
       if (changedMembership && (res.upserted > 0 || res.deleted > 0)) await notify(db, { debateId: s.id, topic: LIVE_TOPICS.claims });
     } finally {
@@ -216,7 +235,7 @@ export function createProjection(db: Database): Projection {
     }
   })().catch((e: unknown) => console.error('[projection] backfill:', e instanceof Error ? e.message : e));
 
-  const markDirty = (room: Room, forget: boolean) => {
+  const markDirty = (room: Room, forget: boolean, claims?: ReadonlySet<string>) => {
     if (closed) return;
     let s = states.get(room);
     if (!s) states.set(room, (s = { id: room.id, room, dirty: false }));
@@ -224,12 +243,18 @@ export function createProjection(db: Database): Projection {
     // Another instance (server/scale) projects its own edits into the same rows: what this
     // process last wrote is no longer what the table holds, so the next pass reads it afresh.
     if (forget) s.known = undefined;
+    if (forget || !claims) s.scope = 'all';
+    else if (s.scope !== 'all') {
+      const scope = s.scope ?? new Set<string>();
+      for (const id of claims) scope.add(id);
+      s.scope = scope;
+    }
     pending.add(s);
     const state = s;
     state.timer ??= setTimeout(() => void run(state), PROJECT_DELAY_MS);
   };
   const hooks: RoomHooks = {
-    onDurableUpdate: (room) => markDirty(room, false),
+    onClaimsTouched: (room, claims) => markDirty(room, false, claims),
     onRemoteUpdate: (room) => markDirty(room, true),
   };
 

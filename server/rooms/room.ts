@@ -67,6 +67,12 @@ export const statusFrame = (msg: StatusMessage): Uint8Array =>
 export interface RoomHooks {
   /** Called after an update is durable and applied, e.g. for the SQL projection. */
   onDurableUpdate?: (room: Room, update: Uint8Array, rowId?: string) => void;
+  /**
+   * Called once per settled group commit, after it is applied, with the claims it touched (text,
+   * fields, added or removed); `undefined` when that is unknown (the room was unloaded meanwhile).
+   * Not called when the commit touched no claim.
+   */
+  onClaimsTouched?: (room: Room, claims: ReadonlySet<string> | undefined) => void;
   /** Called after updates another instance stored were applied (server/scale). */
   onRemoteUpdate?: (room: Room) => void;
   /** Called after appends so the manager can schedule compaction. */
@@ -455,30 +461,41 @@ export class Room {
   private applyDurable(): void {
     const batch = this.durable;
     this.durable = [];
+    let claims: Set<string> | undefined;
+    const onTr = (tr: Y.Transaction) => {
+      for (const id of touchedBy(tr).claims) (claims ??= new Set()).add(id);
+    };
     if (!this.destroyed) {
-      if (batch.length === 1) {
-        const { update, origin, repair } = batch[0]!;
-        Y.applyUpdate(this.doc, update, origin);
-        if (repair) Y.applyUpdate(this.doc, repair, 'server-repair');
-      } else {
-        const first = batch[0]!.origin;
-        const oneSender = batch.every((b) => b.origin === first && !b.repair);
-        Y.transact(
-          this.doc,
-          () => {
-            for (const b of batch) {
-              Y.applyUpdate(this.doc, b.update);
-              if (b.repair) Y.applyUpdate(this.doc, b.repair);
-            }
-          },
-          oneSender ? first : DURABLE_BATCH,
-        );
+      this.doc.on('afterTransaction', onTr);
+      try {
+        if (batch.length === 1) {
+          const { update, origin, repair } = batch[0]!;
+          Y.applyUpdate(this.doc, update, origin);
+          if (repair) Y.applyUpdate(this.doc, repair, 'server-repair');
+        } else {
+          const first = batch[0]!.origin;
+          const oneSender = batch.every((b) => b.origin === first && !b.repair);
+          Y.transact(
+            this.doc,
+            () => {
+              for (const b of batch) {
+                Y.applyUpdate(this.doc, b.update);
+                if (b.repair) Y.applyUpdate(this.doc, b.repair);
+              }
+            },
+            oneSender ? first : DURABLE_BATCH,
+          );
+        }
+      } finally {
+        this.doc.off('afterTransaction', onTr);
       }
     }
     for (const b of batch) {
       this.hooks.onDurableUpdate?.(this, b.row, b.rowId);
       this.hooks.onAppended?.(this, b.row.byteLength);
     }
+    if (this.destroyed) this.hooks.onClaimsTouched?.(this, undefined);
+    else if (claims) this.hooks.onClaimsTouched?.(this, claims);
   }
 
   /**

@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { addClaim, deleteClaims, ensureRoots, setClaimText } from '../../lib/model/doc';
+import type { CruxServer } from '../../server/app';
+import { readProjectedClaims, writeProjection } from '../../server/projection/claims';
+import { STORES, createDebateRow, createStore, startTestServer, type TestStore } from './harness';
+
+/*
+ * The claims projection reads only the claims a commit touched (server/projection/claims.ts,
+ * `scope`), so one edit in a 10,000-claim debate does not re-read 10,000 texts. The end-to-end
+ * behaviour (edits, deletions, undo reach the rows) is in evidence.test.ts; this pins the scoping.
+ */
+for (const name of STORES) {
+  describe(`claims projection scope (${name})`, () => {
+    let store: TestStore;
+    let server: CruxServer;
+    beforeAll(async () => {
+      store = await createStore(name);
+      server = await startTestServer(store);
+    });
+    afterAll(async () => {
+      await server?.close();
+      await store?.dispose();
+    });
+
+    it('writes the scoped claims (changed, added, deleted) and leaves every other row alone', async () => {
+      const id = `scope-${name}`;
+      await createDebateRow(server, id);
+      const doc = new Y.Doc();
+      ensureRoots(doc);
+      const ids = ['a', 'b', 'c', 'd'].map((k) => addClaim(doc, { id: k, text: `claim ${k}`, x: 0, y: 0, author: 't' }));
+      const tx = { query: <T>(text: string, params?: unknown[]) => server.db.sql.query<T>(text, params) };
+      let { known } = await writeProjection(tx, id, readProjectedClaims(doc));
+      const rows = async () =>
+        Object.fromEntries(
+          (await server.db.prisma.debateClaim.findMany({ where: { debateId: id } })).map((r) => [
+            r.claimId,
+            `${r.text}${r.deleted ? ' (deleted)' : ''}`,
+          ]),
+        );
+      expect(Object.keys(await rows()).sort()).toEqual(ids);
+
+      // b and c change, d goes, e arrives; but only b, d and e are in scope.
+      setClaimText(doc, 'b', 'claim b, edited');
+      setClaimText(doc, 'c', 'claim c, edited');
+      deleteClaims(doc, ['d']);
+      addClaim(doc, { id: 'e', text: 'claim e', x: 0, y: 0, author: 't' });
+      const scope = new Set(['b', 'd', 'e']);
+      const claims = readProjectedClaims(doc, scope);
+      expect([...claims.keys()].sort()).toEqual(['b', 'e']);
+      const res = await writeProjection(tx, id, claims, known, scope);
+      known = res.known;
+      expect(res).toMatchObject({ upserted: 2, deleted: 1 });
+      expect(await rows()).toEqual({
+        a: 'claim a',
+        b: 'claim b, edited',
+        c: 'claim c', // out of scope: not read, not written
+        d: 'claim d (deleted)',
+        e: 'claim e',
+      });
+
+      // A full pass (no scope) brings everything in line.
+      const full = await writeProjection(tx, id, readProjectedClaims(doc), known);
+      expect(full).toMatchObject({ upserted: 1, deleted: 0 });
+      expect((await rows()).c).toBe('claim c, edited');
+    });
+  });
+}
