@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import type { Sql } from '../db/sql';
+import type { Sql, SqlTx } from '../db/sql';
 
 /** One Yjs update bound for a debate's log. */
 export interface PendingUpdate {
@@ -109,6 +109,9 @@ export class SqlDocStore implements DocStore {
 
   async append(batch: PendingUpdate[], commit?: { id: string; retry: boolean }): Promise<void | string[]> {
     if (batch.length === 0) return [];
+    // The common case is one INSERT, which is atomic by itself: sent alone it saves the BEGIN and
+    // COMMIT round trips (and the wait for a pooled connection between them) on every commit.
+    if (!commit?.retry && !this.opts.orderedAppends && batch.length <= ROWS_PER_INSERT) return this.insertRows(this.sql, batch, commit);
     return this.sql.transaction(async (tx) => {
       if (commit?.retry) {
         const seen = await tx.query('SELECT 1 FROM "DocUpdate" WHERE "commitId" = $1::uuid', [commit.id]);
@@ -122,24 +125,30 @@ export class SqlDocStore implements DocStore {
           await tx.query(`SELECT pg_advisory_xact_lock(hashtext('crux:append:' || $1))`, [id]);
       }
       const ids: string[] = [];
-      for (let i = 0; i < batch.length; i += ROWS_PER_INSERT) {
-        const chunk = batch.slice(i, i + ROWS_PER_INSERT);
-        const params: unknown[] = [];
-        const values = chunk.map((u, j) => {
-          params.push(u.debateId, u.data);
-          return `($${2 * j + 1}, $${2 * j + 2}, ${i === 0 && j === 0 && commit ? `$${2 * chunk.length + 1}::uuid` : 'NULL::uuid'})`;
-        });
-        if (i === 0 && commit) params.push(commit.id);
-        // A multi-row VALUES draws its ids from the sequence in row order; RETURNING is sorted to
-        // match rather than trusting its output order.
-        const rows = await tx.query<{ id: unknown }>(
-          `INSERT INTO "DocUpdate" ("debateId", "data", "commitId") VALUES ${values.join(', ')} RETURNING "id"`,
-          params,
-        );
-        for (const r of rows.map((x) => BigInt(String(x.id))).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) ids.push(String(r));
-      }
+      for (let i = 0; i < batch.length; i += ROWS_PER_INSERT)
+        ids.push(...(await this.insertRows(tx, batch.slice(i, i + ROWS_PER_INSERT), i === 0 ? commit : undefined)));
       return ids;
     });
+  }
+
+  /** One multi-row INSERT; the first row carries the commit id. Returns the ids in row order. */
+  private async insertRows(q: Pick<SqlTx, 'query'>, rows: PendingUpdate[], commit?: { id: string }): Promise<string[]> {
+    const params: unknown[] = [];
+    const values = rows.map((u, j) => {
+      params.push(u.debateId, u.data);
+      return `($${2 * j + 1}, $${2 * j + 2}, ${j === 0 && commit ? `$${2 * rows.length + 1}::uuid` : 'NULL::uuid'})`;
+    });
+    if (commit) params.push(commit.id);
+    // A multi-row VALUES draws its ids from the sequence in row order; RETURNING is sorted to
+    // match rather than trusting its output order.
+    const out = await q.query<{ id: unknown }>(
+      `INSERT INTO "DocUpdate" ("debateId", "data", "commitId") VALUES ${values.join(', ')} RETURNING "id"`,
+      params,
+    );
+    return out
+      .map((x) => BigInt(String(x.id)))
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(String);
   }
 
   /**

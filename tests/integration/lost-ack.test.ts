@@ -15,27 +15,31 @@ import { STORES, createDebateRow, createStore, startTestServer, type TestStore }
  * call throws as a dropped connection would.
  */
 
-/** The real Sql, whose next `failures` transactions commit and then throw. */
+/**
+ * The real Sql, whose next `n` calls (a statement sent alone, or a transaction) either commit and
+ * then throw, or throw before reaching the database.
+ */
 function losingAcks(sql: Sql): Sql & { loseNext(n: number, when: 'after-commit' | 'before-commit'): void } {
   let left = 0;
   let mode: 'after-commit' | 'before-commit' = 'after-commit';
+  const run = async <T>(work: () => Promise<T>): Promise<T> => {
+    if (left > 0 && mode === 'before-commit') {
+      left--;
+      throw new Error('connection terminated unexpectedly (before COMMIT)');
+    }
+    const out = await work();
+    if (left > 0) {
+      left--;
+      throw new Error('connection terminated unexpectedly (COMMIT sent, no reply)');
+    }
+    return out;
+  };
   return {
     kind: sql.kind,
-    query: (text, params, prepared) => sql.query(text, params, prepared),
+    query: (text, params, prepared) => run(() => sql.query(text, params, prepared)),
     exec: (text) => sql.exec(text),
     session: (fn) => sql.session(fn),
-    async transaction(fn) {
-      if (left > 0 && mode === 'before-commit') {
-        left--;
-        throw new Error('connection terminated unexpectedly (before COMMIT)');
-      }
-      const out = await sql.transaction(fn);
-      if (left > 0) {
-        left--;
-        throw new Error('connection terminated unexpectedly (COMMIT sent, no reply)');
-      }
-      return out;
-    },
+    transaction: (fn) => run(() => sql.transaction(fn)),
     loseNext(n, when) {
       left = n;
       mode = when;
