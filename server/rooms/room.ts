@@ -37,6 +37,9 @@ export interface Peer {
   readonly identity?: { key: string; user: PresenceUser };
 }
 
+/** A room's validation copy is dropped after this long without an incoming change. */
+export const CANDIDATE_IDLE_MS = 60_000;
+
 /** Transaction origin of a group commit's updates from several senders: relayed to every peer. */
 const DURABLE_BATCH = Symbol('durable-batch');
 
@@ -87,7 +90,14 @@ export interface RoomHooks {
  */
 export class Room {
   readonly doc = new Y.Doc();
-  private candidate = new Y.Doc();
+  /**
+   * Built on the first incoming change and dropped after CANDIDATE_IDLE_MS without one: a room
+   * people only read holds one document, not two (a 10,000-claim room is ~90 MB each), and its
+   * cold load skips encoding and re-applying the whole document.
+   */
+  private candidateDoc: Y.Doc | undefined;
+  private lastCheckAt = 0;
+  private candidateTimer: NodeJS.Timeout | undefined;
   /** Updates accepted into `candidate` but not yet durable, in commit order. */
   private inFlight: Uint8Array[] = [];
   readonly awareness: awarenessProtocol.Awareness;
@@ -111,12 +121,10 @@ export class Room {
     private readonly hooks: RoomHooks = {},
   ) {
     ensureRoots(this.doc);
-    ensureRoots(this.candidate);
     // Loaded state is applied before any handler is attached: nothing here is relayed or re-stored.
     Y.transact(this.doc, () => {
       for (const u of initial) Y.applyUpdate(this.doc, u);
     });
-    Y.applyUpdate(this.candidate, Y.encodeStateAsUpdate(this.doc));
     this.awareness = new awarenessProtocol.Awareness(this.doc);
     this.awareness.setLocalState(null);
     this.doc.on('update', (update: Uint8Array, origin: unknown) => {
@@ -505,24 +513,65 @@ export class Room {
    */
   applyRemote(updates: Uint8Array[]): void {
     if (this.destroyed || updates.length === 0) return;
-    Y.transact(
-      this.doc,
-      () => {
-        for (const u of updates) Y.applyUpdate(this.doc, u);
-      },
-      REMOTE_ORIGIN,
-    );
-    // Edits on other instances are "someone else's" for the limit-race repairs too.
+    // Edits on other instances are "someone else's" for the limit-race repairs too. Without a
+    // candidate (nobody here is writing), `doc`'s transaction says what they touched; the next
+    // candidate is built from `doc`, which has them.
     const onTr = (tr: Y.Transaction) => this.noteAccepted(REMOTE_ORIGIN, touchedBy(tr));
-    this.candidate.on('afterTransaction', onTr);
+    const candidate = this.candidateDoc;
+    if (!candidate) this.doc.on('afterTransaction', onTr);
     try {
-      Y.transact(this.candidate, () => {
-        for (const u of updates) Y.applyUpdate(this.candidate, u);
-      });
+      Y.transact(
+        this.doc,
+        () => {
+          for (const u of updates) Y.applyUpdate(this.doc, u);
+        },
+        REMOTE_ORIGIN,
+      );
     } finally {
-      this.candidate.off('afterTransaction', onTr);
+      if (!candidate) this.doc.off('afterTransaction', onTr);
+    }
+    if (candidate) {
+      candidate.on('afterTransaction', onTr);
+      try {
+        Y.transact(candidate, () => {
+          for (const u of updates) Y.applyUpdate(candidate, u);
+        });
+      } finally {
+        candidate.off('afterTransaction', onTr);
+      }
     }
     this.hooks.onRemoteUpdate?.(this);
+  }
+
+  /** The document incoming changes are validated against: `doc` plus everything in flight. */
+  private get candidate(): Y.Doc {
+    this.lastCheckAt = Date.now();
+    if (this.candidateDoc) return this.candidateDoc;
+    const c = new Y.Doc();
+    ensureRoots(c);
+    Y.applyUpdate(c, Y.encodeStateAsUpdate(this.doc));
+    for (const u of this.inFlight) Y.applyUpdate(c, u);
+    this.candidateDoc = c;
+    this.armCandidateDrop(CANDIDATE_IDLE_MS);
+    return c;
+  }
+
+  private armCandidateDrop(ms: number): void {
+    this.candidateTimer = setTimeout(() => {
+      this.candidateTimer = undefined;
+      if (this.destroyed || !this.candidateDoc) return;
+      const idle = Date.now() - this.lastCheckAt;
+      // Updates still in flight live only in the candidate (and the writer's queue): keep it.
+      if (idle < CANDIDATE_IDLE_MS || this.inFlight.length > 0) return this.armCandidateDrop(Math.max(CANDIDATE_IDLE_MS - idle, 1000));
+      this.candidateDoc.destroy();
+      this.candidateDoc = undefined;
+    }, ms);
+    this.candidateTimer.unref();
+  }
+
+  /** Whether a validation copy is held now (tests, memory census). */
+  get hasCandidate(): boolean {
+    return this.candidateDoc !== undefined;
   }
 
   private check(update: Uint8Array): CheckResult {
@@ -552,13 +601,14 @@ export class Room {
     return { violations, touched, inserted };
   }
 
-  /** After a refused update the candidate holds content that must not exist: start it over. */
+  /**
+   * After a refused update the candidate holds content that must not exist: drop it, and the
+   * next change builds it afresh (a client that keeps re-sending an invalid update on reconnect
+   * no longer costs a whole-document rebuild per attempt).
+   */
   private rebuildCandidate(): void {
-    this.candidate.destroy();
-    this.candidate = new Y.Doc();
-    ensureRoots(this.candidate);
-    Y.applyUpdate(this.candidate, Y.encodeStateAsUpdate(this.doc));
-    for (const u of this.inFlight) Y.applyUpdate(this.candidate, u);
+    this.candidateDoc?.destroy();
+    this.candidateDoc = undefined;
   }
 
   private relay(update: Uint8Array, origin: unknown): void {
@@ -573,7 +623,9 @@ export class Room {
     this.destroyed = true;
     this.awareness.destroy();
     this.doc.destroy();
-    this.candidate.destroy();
+    this.candidateDoc?.destroy();
+    this.candidateDoc = undefined;
+    clearTimeout(this.candidateTimer);
   }
 }
 

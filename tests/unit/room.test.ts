@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
@@ -19,7 +19,7 @@ import {
 import { MAX_CLAIM_TEXT, MAX_CLAIMS } from '@/lib/model/claim';
 import type { ArgumentGraph } from '@/lib/model/graph';
 import { CloseCode, MessageType, type StatusMessage } from '@/lib/protocol';
-import { ProtocolError, Room, type Peer } from '@/server/rooms/room';
+import { CANDIDATE_IDLE_MS, ProtocolError, Room, type Peer } from '@/server/rooms/room';
 import { GroupCommitWriter } from '@/server/persistence/writer';
 import type { CompactResult, DocStore, LoadedDoc, PendingUpdate } from '@/server/persistence/docStore';
 
@@ -539,6 +539,42 @@ describe('Room: concurrent edits that each respect a limit but cross it together
     expect(validateDoc(stored)).toEqual([]);
     for (const p of h.peers) expect(Y.encodeStateVector(p.doc), p.label).toEqual(Y.encodeStateVector(stored));
     stored.destroy();
+  });
+});
+
+describe('Room: the validation copy exists only while people write', () => {
+  it('is built on the first change, dropped after a refused one and after a quiet period, and edits go on throughout', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      const [A, B] = [new FakePeer('A'), new FakePeer('B')];
+      const h = await harness([A, B]);
+      // Joining and syncing (nothing new to the room) build nothing.
+      expect(h.room.hasCandidate).toBe(false);
+      claim(A, 'p');
+      await h.send(A);
+      expect(h.room.hasCandidate).toBe(true);
+      expect(claimsMap(B.doc).has('p')).toBe(true);
+
+      // A refused update drops it; the next valid change builds it afresh from the stored state.
+      (claimsMap(B.doc).get('p') as Y.Map<unknown>).set('kind', 'bogus');
+      await h.send(B);
+      expect(B.closed?.code).toBe(CloseCode.InvalidUpdate);
+      expect(h.room.hasCandidate).toBe(false);
+      claim(A, 'q');
+      await h.send(A);
+      expect(h.room.hasCandidate).toBe(true);
+
+      // Quiet for the idle period: dropped; the next change still validates against everything.
+      vi.advanceTimersByTime(CANDIDATE_IDLE_MS + 1);
+      expect(h.room.hasCandidate).toBe(false);
+      setClaimText(A.doc, 'q', 'x'.repeat(MAX_CLAIM_TEXT + 1));
+      await h.send(A);
+      expect(A.closed?.code).toBe(CloseCode.InvalidUpdate);
+      expect([...claimsMap(h.stored()).keys()].sort()).toEqual(['p', 'q']);
+      expect((claimsMap(h.stored()).get('q')!.get('text') as Y.Text).toString()).toBe('q');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
