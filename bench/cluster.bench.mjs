@@ -202,17 +202,18 @@ function updateFrame(update) {
   return encoding.toUint8Array(e);
 }
 
-/** The number a moved claim carries (x = y = updatedAt = seq); -1 for anything else. */
-function seqOf(payload) {
+/** The numbers moved claims carry (x = y = updatedAt = seq): several when a group commit is relayed merged. */
+function seqsOf(payload) {
+  const found = new Set();
   try {
     for (const s of Y.decodeUpdate(payload).structs) {
       const c = s.content;
-      if (c instanceof Y.ContentAny && typeof c.arr[0] === 'number') return c.arr[0];
+      if (c instanceof Y.ContentAny) for (const v of c.arr) if (typeof v === 'number' && v > 0) found.add(v);
     }
   } catch {
     /* not an update we made */
   }
-  return -1;
+  return [...found];
 }
 
 function client(port, room, onSeq) {
@@ -238,7 +239,7 @@ function client(port, room, onSeq) {
         resolve({ send: (f) => ws.send(f), close: () => ws.close() });
         return;
       }
-      if (step === 2 && onSeq) onSeq(seqOf(payload));
+      if (step === 2 && onSeq) for (const seq of seqsOf(payload)) onSeq(seq);
     });
     ws.on('error', reject);
   });

@@ -195,27 +195,28 @@ async function closeAll(clients: Client[]): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // Sequence numbers in content
 
-const seqCache = new Map<string, number>();
-/** The sequence number a moved claim carries (x = y = updatedAt = seq); -1 for anything else. */
-function seqOf(payload: Uint8Array): number {
+const seqCache = new Map<string, number[]>();
+/**
+ * The sequence numbers the moved claims in an update carry (x = y = updatedAt = seq): one for a
+ * single move, several when the server relays a group commit as one merged update (Crux does).
+ */
+function seqsOf(payload: Uint8Array): number[] {
   const key = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('latin1');
-  let seq = seqCache.get(key);
-  if (seq === undefined) {
-    seq = -1;
+  let seqs = seqCache.get(key);
+  if (seqs === undefined) {
+    const found = new Set<number>();
     try {
       for (const s of Y.decodeUpdate(payload).structs) {
         const c = (s as Y.Item).content;
-        if (c instanceof Y.ContentAny && typeof c.arr[0] === 'number') {
-          seq = c.arr[0];
-          break;
-        }
+        if (c instanceof Y.ContentAny) for (const v of c.arr) if (typeof v === 'number' && v > 0) found.add(v);
       }
     } catch {
-      seq = -1;
+      found.clear();
     }
-    seqCache.set(key, seq);
+    seqs = [...found];
+    seqCache.set(key, seqs);
   }
-  return seq;
+  return seqs;
 }
 
 /** A writer's edits, made with the app's own model functions and pre-encoded as frames. */
@@ -324,7 +325,13 @@ async function fanout(job: Job) {
   const clients = await connectMany(readers, (i) => {
     const s = new Set<number>();
     seen.set(i, s);
-    return new Client(i, { target, room, onPayload: (p, step) => step === UPDATE && record(t, seqOf(p), s) });
+    return new Client(i, {
+      target,
+      room,
+      onPayload: (p, step) => {
+        if (step === UPDATE) for (const seq of seqsOf(p)) record(t, seq, s);
+      },
+    });
   });
   await sleep(300);
   const mem1 = await serverMemory();
@@ -384,8 +391,7 @@ async function writers(job: Job) {
       room,
       onPayload: (p, step) => {
         if (step !== UPDATE) return;
-        const seq = seqOf(p);
-        if (seq >= 0 && Math.floor(seq / 1e6) !== i) record(t, seq, s);
+        for (const seq of seqsOf(p)) if (Math.floor(seq / 1e6) !== i) record(t, seq, s);
       },
     });
   });
