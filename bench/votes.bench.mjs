@@ -9,6 +9,7 @@
  *   node bench/votes.bench.mjs                 # 3 rounds of 8 s each side, 32 connections
  *   node bench/votes.bench.mjs --rounds 5 --duration 10 --connections 64 --users 800
  *   node bench/votes.bench.mjs --cpu-prof …    # also CPU-profile the Crux server → bench/out/prof/
+ *   node bench/votes.bench.mjs --sides crux --cpu-prof   # only some sides (crux, service, raw): a profile of one
  *
  * Vote i is cast by user i mod U on claim ⌊i / U⌋ mod K with value i mod 5, on both sides.
  * Voters are guests (POST /api/account/guest), each from its own address, because every person's
@@ -218,7 +219,9 @@ try {
     side === 'raw'
       ? runRaw(pool, ready.debateId, users, claims, seconds, next.raw)
       : runCrux(base, ready.debateId, users, claims, seconds, next[side], side === 'service' ? ready.servicePath : undefined);
-  const SIDES = ['crux', 'service', 'raw'];
+  const sidesArg = argv.indexOf('--sides');
+  const SIDES = ['crux', 'service', 'raw'].filter((x) => sidesArg < 0 || (argv[sidesArg + 1] ?? '').split(',').includes(x));
+  const has = (...xs) => xs.every((x) => SIDES.includes(x));
   for (const side of SIDES) next[side] = (await run(side, P.warmup)).next;
 
   const rounds = [];
@@ -232,7 +235,7 @@ try {
     }
     rounds.push(row);
     console.log(
-      `round ${r + 1}: ${SIDES.map((x) => `${x} ${fmt(row[x].perSec)}/s (p50 ${fmt(row[x].p50, 1)} ms)`).join(', ')}, ratio ${fmt(row.crux.perSec / row.raw.perSec, 3)}`,
+      `round ${r + 1}: ${SIDES.map((x) => `${x} ${fmt(row[x].perSec)}/s (p50 ${fmt(row[x].p50, 1)} ms)`).join(', ')}${has('crux', 'raw') ? `, ratio ${fmt(row.crux.perSec / row.raw.perSec, 3)}` : ''}`,
     );
   }
 
@@ -241,8 +244,8 @@ try {
     const per = col(side, 'perSec');
     return `| ${name} | ${fmt(median(per))} | ${fmt(Math.min(...per))}–${fmt(Math.max(...per))} | ${fmt(median(col(side, 'p50')), 1)} | ${fmt(median(col(side, 'p99')), 1)} |`;
   };
-  const ratios = rounds.map((r) => r.crux.perSec / r.raw.perSec);
-  const ratio = median(col('crux', 'perSec')) / median(col('raw', 'perSec'));
+  const ratios = has('crux', 'raw') ? rounds.map((r) => r.crux.perSec / r.raw.perSec) : [];
+  const ratio = has('crux', 'raw') ? median(col('crux', 'perSec')) / median(col('raw', 'perSec')) : null;
   console.log('');
   console.log(
     `Votes: ${P.connections} connections, ${P.users} voters, ${claims.length} claims, ${P.rounds} rounds × ${P.duration} s (PostgreSQL ${pgVersion}, synchronous_commit=${fsync})`,
@@ -250,12 +253,14 @@ try {
   console.log('');
   console.log('| side | votes/s (median) | min–max | p50 ms | p99 ms |');
   console.log('|---|---|---|---|---|');
-  console.log(line('Crux PUT /votes (route handler)', 'crux'));
-  console.log(line('Crux vote service alone (HTTP → castVote, no session or access check)', 'service'));
-  console.log(line('raw SQL upsert loop (reference)', 'raw'));
+  if (has('crux')) console.log(line('Crux PUT /votes (route handler)', 'crux'));
+  if (has('service')) console.log(line('Crux vote service alone (HTTP → castVote, no session or access check)', 'service'));
+  if (has('raw')) console.log(line('raw SQL upsert loop (reference)', 'raw'));
   console.log('');
-  console.log(`ratio Crux / raw: ${fmt(ratio, 3)} (median of medians); per round ${ratios.map((x) => fmt(x, 3)).join(', ')}; goal ≥ 0.5`);
-  console.log(`ratio vote service alone / raw: ${fmt(median(col('service', 'perSec')) / median(col('raw', 'perSec')), 3)}`);
+  if (ratio !== null)
+    console.log(`ratio Crux / raw: ${fmt(ratio, 3)} (median of medians); per round ${ratios.map((x) => fmt(x, 3)).join(', ')}; goal ≥ 0.5`);
+  if (has('service', 'raw'))
+    console.log(`ratio vote service alone / raw: ${fmt(median(col('service', 'perSec')) / median(col('raw', 'perSec')), 3)}`);
   const stored = (await pool.query('SELECT count(*)::int AS n FROM "Vote"')).rows[0].n;
   console.log(`rows in "Vote" at the end: ${stored} (≤ ${P.users} × ${claims.length})`);
 

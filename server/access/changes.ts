@@ -1,5 +1,6 @@
 import type { Runtime } from '../runtime';
 import { liveAccess } from './live';
+import { grantsChanged } from './grants';
 
 /** Live-bus topic of access changes: clients refetch GET /api/debates/[id]/access, sockets re-check. */
 export const ACCESS_TOPIC = 'access';
@@ -18,6 +19,8 @@ export interface AccessScope {
  * judged by the new rules) and tells other instances and clients through the live bus.
  */
 export async function accessChanged(rt: Runtime, scope: AccessScope): Promise<void> {
+  // Cached grants first, so that the sockets re-checked below (and the next request) read the change.
+  await grantsChanged(rt.live, scope);
   const ids = new Set(scope.debateIds ?? []);
   if (scope.teamId) {
     const owned = await rt.db.prisma.debate.findMany({ where: { ownerTeamId: scope.teamId }, select: { id: true } });

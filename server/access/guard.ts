@@ -15,8 +15,8 @@ import { getRuntime } from '../runtime';
 import { readSession, type SessionInfo, type SessionUser } from '../auth/session';
 import { clientIpOf } from './clientIp';
 import { isMutating } from './origin';
-import { HTTP_WRITES, sharedLimiter, type SharedLimiter } from './rateLimit';
-import { asRole, loadDebateGrants, type DebateGrants } from './grants';
+import { HTTP_WRITES, HTTP_WRITES_LEASE, sharedLimiter, type SharedLimiter } from './rateLimit';
+import { asRole, debateGrants, type DebateGrants } from './grants';
 
 export interface Allowed {
   principal: Principal;
@@ -29,7 +29,8 @@ export interface Allowed {
   debate: DebateGrants;
 }
 
-const writeLimiter = (): SharedLimiter => sharedLimiter(getRuntime().db, 'writes', HTTP_WRITES);
+/** Leased: most writes spend tokens this instance already drew from the shared bucket (see SharedLimiter). */
+const writeLimiter = (): SharedLimiter => sharedLimiter(getRuntime().db, 'writes', HTTP_WRITES, HTTP_WRITES_LEASE);
 
 /** The presented invite link, for link-visible debates: `?invite=` or the X-Crux-Invite header. */
 export const linkTokenOf = (req: Request): string | null => req.headers.get('x-crux-invite') ?? new URL(req.url).searchParams.get('invite');
@@ -108,7 +109,7 @@ export async function requireUser(req: Request, opts: { allowGuest?: boolean } =
  */
 export async function requireDebateAction(req: Request, debateId: string, action: Action, ctx: ActionContext = {}): Promise<Allowed> {
   const session = await requirePrincipal(req);
-  const debate = await loadDebateGrants(getRuntime().db.prisma, debateId, session.principal.userId, linkTokenOf(req));
+  const debate = await debateGrants(getRuntime(), debateId, session.principal.userId, linkTokenOf(req));
   if (!debate) throw new ApiError('not_found', `debate ${debateId} not found`);
   const role = effectiveRole(session.principal, debate.access, debate.grants);
   const decision = can(session.principal, debate.access, debate.grants, action, ctx);
@@ -148,7 +149,7 @@ export async function debatePageAccess(
   invite?: string | null,
 ): Promise<'ok' | 'not-found' | 'unauthorized' | 'forbidden'> {
   const session = await readSession(headers);
-  const debate = await loadDebateGrants(getRuntime().db.prisma, debateId, session.principal.userId, invite);
+  const debate = await debateGrants(getRuntime(), debateId, session.principal.userId, invite);
   if (!debate) return 'not-found';
   const decision = can(session.principal, debate.access, debate.grants, 'debate.read');
   if (decision.ok) return 'ok';

@@ -89,47 +89,156 @@ const SWEEP_SQL = `DELETE FROM "RateBucket" WHERE "at" < clock_timestamp() - int
 const SWEEP_EVERY = 2000;
 
 /**
+ * Tokens the write limiter draws from the shared bucket at once (see SharedLimiter): a sixth of
+ * the burst, so nineteen writes in twenty cost no round trip, and N instances together allow at
+ * most 20·N writes more than HTTP_WRITES over any interval.
+ */
+export const HTTP_WRITES_LEASE = 20;
+/** Leased tokens not spent within this time are given up (never returned: that only makes the limit stricter). */
+export const LEASE_TTL_MS = 10_000;
+/** Keys with a lease or a known refusal kept per limiter; past it, expired ones go, then the oldest. */
+const MAX_LOCAL_KEYS = 50_000;
+
+/** What one instance holds of a key's shared bucket. */
+interface LocalBucket {
+  /** Leased tokens left to spend here. */
+  tokens: number;
+  /** The lease's tokens are given up at this time. */
+  expiresAt: number;
+  /** The shared bucket had too few tokens: nothing is granted before this time (refill is the only source). */
+  refusedUntil: number;
+  /** The round trip that fetches a lease, shared by every request of the key meanwhile. */
+  fetching?: Promise<void>;
+}
+
+/**
  * A token bucket per key kept in the database, so that every instance behind a load balancer
  * draws on the same budget (writes per account, guests per address, failed sign-ins per
  * account). A database that cannot answer refuses nobody: the limit protects the service, and
  * an outage must not turn into refusals; the writes themselves fail on their own then.
+ *
+ * With `lease` (L tokens), take() draws L tokens from the shared bucket in one statement and
+ * spends them in this process, so only one request in L costs a round trip; when fewer than L
+ * are left it falls back to single tokens. A refusal is remembered until the refill alone can
+ * have made up the shortfall (tokens are never returned, so no instance can be allowed sooner).
+ * The bound: every token spent was first taken from the shared bucket, so over any interval of
+ * T seconds the requests allowed for one key across N instances are at most
+ * capacity + refillPerSecond·T + N·L — the only excess over the policy is tokens an instance
+ * leased before the interval and spends inside it, at most one lease each. Unspent leased
+ * tokens are given up after LEASE_TTL_MS, which can only make the limit stricter.
  */
 export class SharedLimiter {
   private takes = 0;
+  private readonly local = new Map<string, LocalBucket>();
 
   constructor(
     private readonly db: LimiterDb,
     /** Keeps the keys of different limiters apart in the one table. */
     readonly name: string,
     readonly policy: BucketPolicy,
+    /** Tokens leased at once (1: every take is a round trip, as for sign-in failures). */
+    readonly lease = 1,
   ) {}
 
   private k(key: string): string {
     return `${this.name}:${key}`.slice(0, 500);
   }
 
+  /** One atomic take of `cost` tokens from the shared bucket: false when refused; throws when the database cannot answer. */
+  private async takeShared(k: string, cost: number): Promise<boolean> {
+    const { capacity, refillPerSecond } = this.policy;
+    if (++this.takes % SWEEP_EVERY === 0) void this.db.sql.query(SWEEP_SQL).catch(() => undefined);
+    const got = await this.db.sql.query<{ tokens: number }>(TAKE_SQL, [k, capacity, cost, refillPerSecond]);
+    return got.length > 0;
+  }
+
+  /** Tokens in the shared bucket now (after refill). */
+  private async level(k: string): Promise<number> {
+    const { capacity, refillPerSecond } = this.policy;
+    const [row] = await this.db.sql.query<{ tokens: number }>(LEVEL_SQL, [k, capacity, refillPerSecond]);
+    return row ? Number(row.tokens) : capacity;
+  }
+
   /** null when allowed; otherwise the whole seconds to wait. */
   async take(key: string, cost = 1): Promise<number | null> {
-    const { capacity, refillPerSecond } = this.policy;
-    try {
-      if (++this.takes % SWEEP_EVERY === 0) void this.db.sql.query(SWEEP_SQL).catch(() => undefined);
-      const got = await this.db.sql.query<{ tokens: number }>(TAKE_SQL, [this.k(key), capacity, cost, refillPerSecond]);
-      if (got.length > 0) return null;
-      const [row] = await this.db.sql.query<{ tokens: number }>(LEVEL_SQL, [this.k(key), capacity, refillPerSecond]);
-      return Math.max(1, Math.ceil((cost - Number(row?.tokens ?? 0)) / refillPerSecond));
-    } catch (e) {
-      console.error(`[rate-limit] ${this.name}: could not check, allowing:`, e instanceof Error ? e.message : e);
-      return null;
+    const k = this.k(key);
+    if (this.lease <= 1) {
+      try {
+        if (await this.takeShared(k, cost)) return null;
+        return Math.max(1, Math.ceil((cost - (await this.level(k))) / this.policy.refillPerSecond));
+      } catch (e) {
+        console.error(`[rate-limit] ${this.name}: could not check, allowing:`, e instanceof Error ? e.message : e);
+        return null;
+      }
     }
+    for (;;) {
+      const now = Date.now();
+      let b = this.local.get(k);
+      if (b && b.expiresAt <= now) b.tokens = 0;
+      if (b && b.tokens >= cost) {
+        b.tokens -= cost;
+        return null;
+      }
+      if (b?.fetching) {
+        // Another request of this key is fetching a lease: share it rather than start a second.
+        await b.fetching;
+        continue;
+      }
+      if (b && b.refusedUntil > now) return Math.max(1, Math.ceil((b.refusedUntil - now) / 1000));
+      if (!b) b = this.remember(k);
+      return this.fetchLease(k, b, cost);
+    }
+  }
+
+  /** Leases L tokens (or, when fewer are left, takes just `cost`) for this request and the next ones. */
+  private async fetchLease(k: string, b: LocalBucket, cost: number): Promise<number | null> {
+    let answer: number | null = null;
+    const amount = Math.max(this.lease, cost);
+    const run = (async () => {
+      try {
+        if (await this.takeShared(k, amount)) {
+          b.tokens = amount - cost;
+          b.expiresAt = Date.now() + LEASE_TTL_MS;
+          return;
+        }
+        if (await this.takeShared(k, cost)) return;
+        const missing = cost - (await this.level(k));
+        const wait = Math.max(0, missing / this.policy.refillPerSecond);
+        b.refusedUntil = Date.now() + wait * 1000;
+        answer = Math.max(1, Math.ceil(wait));
+      } catch (e) {
+        console.error(`[rate-limit] ${this.name}: could not check, allowing:`, e instanceof Error ? e.message : e);
+      }
+    })();
+    b.fetching = run;
+    try {
+      await run;
+    } finally {
+      b.fetching = undefined;
+    }
+    return answer;
+  }
+
+  private remember(k: string): LocalBucket {
+    if (this.local.size >= MAX_LOCAL_KEYS) {
+      const now = Date.now();
+      for (const [key, b] of this.local) if (!b.fetching && b.expiresAt <= now && b.refusedUntil <= now) this.local.delete(key);
+      // Forgetting a lease only gives its tokens up; forgetting a refusal costs one more round trip.
+      for (const key of this.local.keys()) {
+        if (this.local.size < MAX_LOCAL_KEYS) break;
+        this.local.delete(key);
+      }
+    }
+    const b: LocalBucket = { tokens: 0, expiresAt: 0, refusedUntil: 0 };
+    this.local.set(k, b);
+    return b;
   }
 
   /** Seconds until `cost` tokens are there, without taking any; 0 when they are. */
   async wait(key: string, cost = 1): Promise<number> {
-    const { capacity, refillPerSecond } = this.policy;
     try {
-      const [row] = await this.db.sql.query<{ tokens: number }>(LEVEL_SQL, [this.k(key), capacity, refillPerSecond]);
-      const tokens = row ? Number(row.tokens) : capacity;
-      return tokens >= cost ? 0 : Math.max(1, Math.ceil((cost - tokens) / refillPerSecond));
+      const tokens = await this.level(this.k(key));
+      return tokens >= cost ? 0 : Math.max(1, Math.ceil((cost - tokens) / this.policy.refillPerSecond));
     } catch {
       return 0;
     }
@@ -137,6 +246,7 @@ export class SharedLimiter {
 
   /** Forgets the key: a full bucket again (a successful sign-in clears its failures). */
   async reset(key: string): Promise<void> {
+    this.local.delete(this.k(key));
     await this.db.sql.query('DELETE FROM "RateBucket" WHERE "key" = $1', [this.k(key)]).catch(() => undefined);
   }
 }
@@ -148,12 +258,12 @@ type LimiterHolder = { [LIMITERS]?: WeakMap<LimiterDb, Map<string, SharedLimiter
  * The limiter `name` on this database, made once (on globalThis: Next's route bundles and the
  * server load this module separately). Tests start several servers in one process, hence per db.
  */
-export function sharedLimiter(db: LimiterDb, name: string, policy: BucketPolicy): SharedLimiter {
+export function sharedLimiter(db: LimiterDb, name: string, policy: BucketPolicy, lease = 1): SharedLimiter {
   const byDb = ((globalThis as LimiterHolder)[LIMITERS] ??= new WeakMap());
   let byName = byDb.get(db);
   if (!byName) byDb.set(db, (byName = new Map()));
   let l = byName.get(name);
-  if (!l) byName.set(name, (l = new SharedLimiter(db, name, policy)));
+  if (!l) byName.set(name, (l = new SharedLimiter(db, name, policy, lease)));
   return l;
 }
 

@@ -12,6 +12,9 @@ import { CLIENT_IP_HEADER } from '../access/clientIp';
 import { expectedOrigin } from '../access/origin';
 import { SIGN_IN_FAILURE_BUCKET, SharedLimiter } from '../access/rateLimit';
 import { liveAccess } from '../access/live';
+import { grantsChanged } from '../access/grants';
+import type { LiveBus } from '../live/bus';
+import { sessionsChanged } from './sessionCache';
 import { mergeGuestInto } from '../services/accounts';
 
 /** Session lifetime; a session used within the last day before expiry is extended by the client's get-session call. */
@@ -65,7 +68,7 @@ const SIGN_IN_PATHS = new Set(['/sign-in/email', '/sign-up/email', '/sign-in/ano
  * guest's, or an earlier one) ends, so a planted or stolen token dies here. A guest's
  * memberships move to the account they signed into.
  */
-function sessionRotation(db: Database) {
+function sessionRotation(db: Database, live: LiveBus) {
   return {
     id: 'crux-session-rotation',
     hooks: {
@@ -80,7 +83,11 @@ function sessionRotation(db: Database) {
             const old = await ctx.context.internalAdapter.findSession(previous);
             const oldIsGuest = (old?.user as { isAnonymous?: boolean } | undefined)?.isAnonymous === true;
             const freshIsGuest = (fresh.user as { isAnonymous?: boolean }).isAnonymous === true;
-            if (old && oldIsGuest && !freshIsGuest && old.user.id !== fresh.user.id) await mergeGuestInto(db, old.user.id, fresh.user.id);
+            if (old && oldIsGuest && !freshIsGuest && old.user.id !== fresh.user.id) {
+              await mergeGuestInto(db, old.user.id, fresh.user.id);
+              await grantsChanged(live, { userId: fresh.user.id });
+              await grantsChanged(live, { userId: old.user.id });
+            }
             await ctx.context.internalAdapter.deleteSession(previous);
           }),
         },
@@ -89,7 +96,7 @@ function sessionRotation(db: Database) {
   } satisfies BetterAuthPlugin;
 }
 
-function buildAuth(db: Database, config: Config, secret: string) {
+function buildAuth(db: Database, config: Config, secret: string, live: LiveBus) {
   const secure = config.publicUrl?.startsWith('https://') ?? false;
   // Failed sign-ins per account, counted in the database so that every instance sees them all.
   const signInFailures = new SharedLimiter(db, 'sign-in-failures', SIGN_IN_FAILURE_BUCKET);
@@ -160,8 +167,22 @@ function buildAuth(db: Database, config: Config, secret: string) {
         },
       }),
       // After anonymous(): its hook must still find the previous session this one ends.
-      sessionRotation(db),
+      sessionRotation(db, live),
     ],
+    // Cached sessions (server/auth/sessionCache.ts) end with their row, on every instance, whichever
+    // path deletes it (sign-out, revocation, rotation, expiry); a changed or deleted user's too.
+    databaseHooks: {
+      session: { delete: { after: async (session) => sessionsChanged(live, [session.userId]) } },
+      user: {
+        update: { after: async (user) => sessionsChanged(live, [user.id]) },
+        delete: {
+          after: async (user) => {
+            await sessionsChanged(live, [user.id]);
+            await grantsChanged(live, { userId: user.id });
+          },
+        },
+      },
+    },
     hooks: {
       before: createAuthMiddleware(async (ctx) => {
         if (ctx.path === '/sign-up/email') {
@@ -222,7 +243,7 @@ export function getAuth(rt: Runtime = getRuntime()): Promise<CruxAuth> {
   const map = (holder[KEY] ??= new WeakMap());
   let auth = map.get(rt);
   if (!auth) {
-    auth = authSecret(rt.db, rt.config).then((secret) => buildAuth(rt.db, rt.config, secret));
+    auth = authSecret(rt.db, rt.config).then((secret) => buildAuth(rt.db, rt.config, secret, rt.live));
     auth.catch(() => map.delete(rt));
     map.set(rt, auth);
   }

@@ -6,6 +6,7 @@ import type { Runtime } from '../runtime';
 import { newSecureId } from '../access/tokens';
 import { CLIENT_IP_HEADER } from '../access/clientIp';
 import { getAuth } from './auth';
+import { sessionsChanged } from './sessionCache';
 
 /**
  * A guest keeps their account: the same user row (so every membership, role and authored item
@@ -32,6 +33,8 @@ export async function claimGuestAccount(rt: Runtime, userId: string, input: Clai
       ]);
     throw e;
   }
+  // The guest's sessions are gone (deleted above, not through better-auth): so are their cached copies.
+  await sessionsChanged(rt.live, [userId]);
   const headers = new Headers();
   if (clientIp) headers.set(CLIENT_IP_HEADER, clientIp);
   const res = await auth.api.signInEmail({ body: { email: data.email, password: data.password }, headers, asResponse: true });

@@ -8,7 +8,11 @@ import type pg from 'pg';
  */
 export interface Sql {
   readonly kind: 'pglite' | 'postgres';
-  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  /**
+   * `prepared`: a name for the statement, so that Postgres parses and plans it once per
+   * connection instead of on every call (hot paths only; one name, one text). PGlite ignores it.
+   */
+  query<T = Record<string, unknown>>(text: string, params?: unknown[], prepared?: string): Promise<T[]>;
   /** Runs a multi-statement script (no parameters). */
   exec(text: string): Promise<void>;
   /** Runs fn in one transaction on one connection; rolls back if fn throws. */
@@ -99,7 +103,8 @@ export function postgresSql(pool: pg.Pool): Sql {
   };
   return {
     kind: 'postgres',
-    query: async <T>(text: string, params?: unknown[]) => (await pool.query(text, params)).rows as T[],
+    query: async <T>(text: string, params?: unknown[], prepared?: string) =>
+      (await (prepared ? pool.query({ name: prepared, text, values: params }) : pool.query(text, params))).rows as T[],
     exec: async (text) => {
       await pool.query(text);
     },

@@ -154,12 +154,214 @@ export async function listVotes(deps: VoteDeps, debateId: string, userKey: strin
   return { tallies, mine: mine.map(toMine) };
 }
 
+// ---- running tallies ------------------------------------------------------------------------
+
 /**
- * Casts or changes a vote in one statement: the phase gate, the target check (a live claim in
- * the projection; relations and projection misses are checked in the document first), the
- * INSERT … ON CONFLICT DO UPDATE on the unique (debate, target, user) key, and the target's
- * other votes for the tally. Concurrent requests by one person leave exactly one row (whichever
- * value committed last) and never fail on the constraint.
+ * How long this instance answers a vote with its running tally of the target instead of
+ * counting the target's votes again. The running tally starts from a count in the vote's own
+ * statement and follows every vote cast or retracted through this instance exactly (each
+ * statement reports the value it replaced); votes through other instances, and the rare race of
+ * one person's concurrent votes on one target, show in it once it is counted again, within
+ * TALLY_TTL_MS. GET /votes always counts, and the 'votes' event makes clients refetch it.
+ */
+export const TALLY_TTL_MS = 1_000;
+
+interface RunningTally {
+  /** Votes per value 0…MAX_VOTE. */
+  distribution: number[];
+  /** Counted at (ms). */
+  at: number;
+}
+
+const TALLIES = Symbol.for('crux.runningTallies');
+type TallyHolder = { [TALLIES]?: WeakMap<VoteDeps['live'], Map<string, RunningTally>> };
+
+/** This instance's running tallies, by debate, target kind and target (on globalThis: Next bundles this module separately). */
+function runningTallies(deps: VoteDeps): Map<string, RunningTally> {
+  const byBus = ((globalThis as TallyHolder)[TALLIES] ??= new WeakMap());
+  let m = byBus.get(deps.live);
+  if (!m) byBus.set(deps.live, (m = new Map()));
+  return m;
+}
+
+const tallyKey = (debateId: string, kind: VoteTarget, targetId: string) => `${debateId}\u0000${kind}\u0000${targetId}`;
+
+/** Moves one vote from `from` to `to` (null: none) in a running tally; false when it cannot have been right. */
+function shift(t: RunningTally, from: number | null, to: number | null): boolean {
+  if (from !== null) {
+    if (!((t.distribution[from] ?? 0) > 0)) return false;
+    t.distribution[from]!--;
+  }
+  if (to !== null) t.distribution[to] = (t.distribution[to] ?? 0) + 1;
+  return true;
+}
+
+function tallyOf(kind: VoteTarget, targetId: string, distribution: readonly number[]): VoteTallyDto {
+  let count = 0;
+  let sum = 0;
+  for (const [value, n] of distribution.entries()) {
+    count += n;
+    sum += value * n;
+  }
+  return { targetKind: kind, targetId, count, mean: count === 0 ? 0 : sum / count, distribution: [...distribution] };
+}
+
+/** Keeps a fresh count; stale ones go when the map grows (they would be counted again anyway). */
+function remember(tallies: Map<string, RunningTally>, key: string, t: RunningTally): void {
+  tallies.set(key, t);
+  if (tallies.size > 10_000) for (const [k, old] of tallies) if (t.at - old.at > TALLY_TTL_MS) tallies.delete(k);
+}
+
+/*
+ * Votes in one statement: the phase gate (once for all of them), then for each vote the target
+ * check (a live claim in the projection; relations and projection misses are checked in the
+ * document first, `checked`), the value it replaces (as the statement sees it), the INSERT … ON
+ * CONFLICT DO UPDATE on the unique (debate, target, user) key and, when `count`, the target's
+ * other votes for a fresh count. The statement's snapshot does not see its own upserts: a count
+ * is the others' votes before it, plus the vote itself. Prepared: planned once per connection.
+ */
+const CAST_SQL = `WITH gate AS (${OPEN_FOR_VOTES}),
+       input AS (
+         SELECT kind, target, user_key, id, value, checked, count, ord::int AS ord
+           FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::boolean[], $8::boolean[])
+                WITH ORDINALITY AS i(kind, target, user_key, id, value, checked, count, ord)),
+       ok AS (
+         SELECT i.* FROM input i
+          WHERE i.checked OR EXISTS (
+            SELECT 1 FROM "DebateClaim" c WHERE c."debateId" = $1 AND c."claimId" = i.target AND NOT c."deleted")),
+       old AS (
+         SELECT i.ord, v."value" FROM input i
+           JOIN "Vote" v ON v."debateId" = $1 AND v."targetKind" = i.kind AND v."targetId" = i.target AND v."userKey" = i.user_key),
+       up AS (
+         INSERT INTO "Vote" ("id", "debateId", "targetKind", "targetId", "userKey", "value")
+         SELECT ok.id, $1, ok.kind, ok.target, ok.user_key, ok.value FROM gate, ok
+          -- Every statement locks its rows in this one order, so two running at once cannot deadlock.
+          ORDER BY ok.kind COLLATE "C", ok.target COLLATE "C", ok.user_key COLLATE "C"
+         ON CONFLICT ("debateId", "targetKind", "targetId", "userKey")
+         DO UPDATE SET "value" = EXCLUDED."value", "updatedAt" = CURRENT_TIMESTAMP
+         RETURNING "targetKind", "targetId", "userKey", "value", "updatedAt", (xmax = 0) AS inserted),
+       others AS (
+         SELECT i.ord, v."value", count(*)::int AS n FROM input i
+           JOIN "Vote" v ON i.count AND v."debateId" = $1 AND v."targetKind" = i.kind AND v."targetId" = i.target AND v."userKey" <> i.user_key
+          GROUP BY i.ord, v."value")
+       SELECT i.ord,
+              (SELECT count(*)::int FROM gate) AS open,
+              (SELECT json_build_object('value', u."value", 'updatedAt', u."updatedAt", 'inserted', u.inserted) FROM up u
+                WHERE u."targetKind" = i.kind AND u."targetId" = i.target AND u."userKey" = i.user_key) AS vote,
+              (SELECT o."value" FROM old o WHERE o.ord = i.ord) AS old,
+              (SELECT coalesce(json_agg(json_build_object('value', x."value", 'n', x.n)), '[]'::json) FROM others x WHERE x.ord = i.ord) AS others
+         FROM input i ORDER BY i.ord`;
+
+/** One vote for the statement. */
+interface VoteRow {
+  kind: VoteTarget;
+  target: string;
+  userKey: string;
+  value: number;
+  /** The target was found in the document: skip the projection check. */
+  checked: boolean;
+  /** Count the target's other votes. */
+  count: boolean;
+}
+
+interface CastRow {
+  open: number;
+  vote: { value: number; updatedAt: string; inserted: boolean } | null;
+  old: number | null;
+  others: { value: number; n: number }[];
+}
+
+/**
+ * Vote statements one debate may have running at once. Votes that arrive while they all run
+ * wait, and go together in the next statement (as the document writer group-commits updates):
+ * one round trip, one gate lock and one commit for all of them. A vote on a quiet debate goes at
+ * once, alone.
+ */
+export const VOTE_STATEMENTS_PER_DEBATE = 4;
+/** Votes in one statement at most. */
+const MAX_BATCH = 64;
+
+interface Waiting {
+  row: VoteRow;
+  resolve: (r: CastRow) => void;
+  reject: (e: unknown) => void;
+}
+interface DebateVotes {
+  running: number;
+  waiting: Waiting[];
+}
+
+const BATCHES = Symbol.for('crux.voteBatches');
+type BatchHolder = { [BATCHES]?: WeakMap<VoteDeps['live'], Map<string, DebateVotes>> };
+
+/** This instance's votes waiting or being written, per debate (on globalThis: Next bundles this module separately). */
+function debateVotes(deps: VoteDeps): Map<string, DebateVotes> {
+  const byBus = ((globalThis as BatchHolder)[BATCHES] ??= new WeakMap());
+  let m = byBus.get(deps.live);
+  if (!m) byBus.set(deps.live, (m = new Map()));
+  return m;
+}
+
+/** Writes one vote, in a statement of its own or with the others waiting at the time. */
+function writeVote(deps: VoteDeps, debateId: string, row: VoteRow): Promise<CastRow> {
+  const all = debateVotes(deps);
+  let d = all.get(debateId);
+  if (!d) all.set(debateId, (d = { running: 0, waiting: [] }));
+  const waiting = d.waiting;
+  const p = new Promise<CastRow>((resolve, reject) => waiting.push({ row, resolve, reject }));
+  pump(deps, debateId, all, d);
+  return p;
+}
+
+function pump(deps: VoteDeps, debateId: string, all: Map<string, DebateVotes>, d: DebateVotes): void {
+  while (d.running < VOTE_STATEMENTS_PER_DEBATE && d.waiting.length > 0) {
+    // One person's votes on one target cannot share a statement (ON CONFLICT would touch the row twice): later ones wait.
+    const batch: Waiting[] = [];
+    const later: Waiting[] = [];
+    const keys = new Set<string>();
+    for (const w of d.waiting) {
+      const k = `${w.row.kind}\u0000${w.row.target}\u0000${w.row.userKey}`;
+      if (batch.length < MAX_BATCH && !keys.has(k)) {
+        keys.add(k);
+        batch.push(w);
+      } else later.push(w);
+    }
+    d.waiting = later;
+    d.running++;
+    void runBatch(deps, debateId, batch).finally(() => {
+      d.running--;
+      if (d.running === 0 && d.waiting.length === 0) {
+        if (all.get(debateId) === d) all.delete(debateId);
+      } else pump(deps, debateId, all, d);
+    });
+  }
+}
+
+async function runBatch(deps: VoteDeps, debateId: string, batch: Waiting[]): Promise<void> {
+  try {
+    const col = <K extends keyof VoteRow>(k: K): VoteRow[K][] => batch.map((w) => w.row[k]);
+    const rows = await deps.db.sql.query<CastRow & { ord: number }>(
+      CAST_SQL,
+      [debateId, col('kind'), col('target'), col('userKey'), batch.map(() => newId()), col('value'), col('checked'), col('count')],
+      'crux_cast_votes',
+    );
+    const answered = new Set<Waiting>();
+    for (const r of rows) {
+      const w = batch[r.ord - 1];
+      if (w) answered.add(w);
+      w?.resolve(r);
+    }
+    for (const w of batch) if (!answered.has(w)) w.reject(new Error('the vote statement returned no row for a vote'));
+  } catch (e) {
+    for (const w of batch) w.reject(e);
+  }
+}
+
+/**
+ * Casts or changes a vote (CAST_SQL, possibly together with other votes on the debate).
+ * Concurrent requests by one person leave exactly one row (whichever value committed last) and
+ * never fail on the constraint. The answer carries the target's tally: counted in the
+ * statement, or this instance's running tally of it (TALLY_TTL_MS).
  */
 export async function castVote(deps: VoteDeps, debateId: string, userKey: string, input: CastVote): Promise<CastVoteResult> {
   let checked = false;
@@ -167,49 +369,46 @@ export async function castVote(deps: VoteDeps, debateId: string, userKey: string
     await requireTargetInDoc(deps, debateId, input.targetKind, input.targetId);
     checked = true;
   }
+  const tallies = runningTallies(deps);
+  const key = tallyKey(debateId, input.targetKind, input.targetId);
   for (;;) {
-    const [r] = await deps.db.sql.query<{
-      open: number;
-      found: number;
-      vote: { value: number; updatedAt: string } | null;
-      others: { value: number; n: number }[];
-    }>(
-      `WITH gate AS (${OPEN_FOR_VOTES}),
-       target AS (
-         SELECT 1 WHERE $7::boolean OR EXISTS (
-           SELECT 1 FROM "DebateClaim" WHERE "debateId" = $1 AND "claimId" = $3 AND NOT "deleted")),
-       up AS (
-         INSERT INTO "Vote" ("id", "debateId", "targetKind", "targetId", "userKey", "value")
-         SELECT $5, $1, $2, $3, $4, $6 FROM gate, target
-         ON CONFLICT ("debateId", "targetKind", "targetId", "userKey")
-         DO UPDATE SET "value" = EXCLUDED."value", "updatedAt" = CURRENT_TIMESTAMP
-         RETURNING "value", "updatedAt"),
-       -- The statement's snapshot does not see its own upsert: the tally is the others' votes plus this one.
-       others AS (
-         SELECT "value", count(*)::int AS n FROM "Vote"
-          WHERE "debateId" = $1 AND "targetKind" = $2 AND "targetId" = $3 AND "userKey" <> $4
-          GROUP BY "value")
-       SELECT (SELECT count(*)::int FROM gate) AS open,
-              (SELECT count(*)::int FROM target) AS found,
-              (SELECT json_build_object('value', "value", 'updatedAt', "updatedAt") FROM up) AS vote,
-              (SELECT coalesce(json_agg(json_build_object('value', "value", 'n', n)), '[]'::json) FROM others) AS others`,
-      [debateId, input.targetKind, input.targetId, userKey, newId(), input.value, checked],
-    );
-    if (!r || r.open === 0) throw closedNow();
+    const running = tallies.get(key);
+    const count = !running || Date.now() - running.at > TALLY_TTL_MS;
+    const r = await writeVote(deps, debateId, {
+      kind: input.targetKind,
+      target: input.targetId,
+      userKey,
+      value: input.value,
+      checked,
+      count,
+    });
+    if (r.open === 0) throw closedNow();
     if (r.vote) {
       announceVotes(deps, debateId);
-      const [tally] = foldTallies([
-        ...r.others.map((o) => ({ targetKind: input.targetKind, targetId: input.targetId, value: o.value, count: Number(o.n) })),
-        { targetKind: input.targetKind, targetId: input.targetId, value: r.vote.value, count: 1 },
-      ]);
+      const value = r.vote.value;
+      let distribution: number[];
+      if (count) {
+        distribution = Array.from({ length: MAX_VOTE + 1 }, () => 0);
+        for (const o of r.others) distribution[o.value] = (distribution[o.value] ?? 0) + Number(o.n);
+        distribution[value]!++;
+        remember(tallies, key, { distribution: [...distribution], at: Date.now() });
+      } else {
+        // An update whose old value the statement did not see (one person's concurrent first votes): count next time.
+        const from = r.vote.inserted ? null : r.old;
+        const known = r.vote.inserted || r.old !== null;
+        // The tally read before the statement: if a count replaced it meanwhile, that count is as recent as this answer.
+        const t = running!;
+        if ((!known || !shift(t, from, value)) && tallies.get(key) === t) tallies.delete(key);
+        distribution = t.distribution;
+      }
       return {
         vote: {
           targetKind: input.targetKind,
           targetId: input.targetId,
-          value: r.vote.value,
+          value,
           updatedAt: new Date(r.vote.updatedAt).toISOString(),
         },
-        tally: tally!,
+        tally: tallyOf(input.targetKind, input.targetId, distribution),
       };
     }
     if (checked) throw unknownTarget(`no ${input.targetKind} ${input.targetId} in this debate`);
@@ -221,15 +420,21 @@ export async function castVote(deps: VoteDeps, debateId: string, userKey: string
 
 /** Retracts the caller's vote; retracting a vote that is not there is a no-op (idempotent DELETE). */
 export async function retractVote(deps: VoteDeps, debateId: string, userKey: string, target: RetractVote): Promise<void> {
-  const [r] = await deps.db.sql.query<{ open: number; deleted: number }>(
+  const [r] = await deps.db.sql.query<{ open: number; deleted: number[] | null }>(
     `WITH gate AS (${OPEN_FOR_VOTES}),
      del AS (
        DELETE FROM "Vote" v USING gate
         WHERE v."debateId" = $1 AND v."targetKind" = $2 AND v."targetId" = $3 AND v."userKey" = $4
-       RETURNING 1)
-     SELECT (SELECT count(*)::int FROM gate) AS open, (SELECT count(*)::int FROM del) AS deleted`,
+       RETURNING v."value")
+     SELECT (SELECT count(*)::int FROM gate) AS open, (SELECT array_agg("value") FROM del) AS deleted`,
     [debateId, target.targetKind, target.targetId, userKey],
   );
   if (!r || r.open === 0) throw closedNow();
-  if (r.deleted > 0) announceVotes(deps, debateId);
+  if (r.deleted && r.deleted.length > 0) {
+    const tallies = runningTallies(deps);
+    const key = tallyKey(debateId, target.targetKind, target.targetId);
+    const t = tallies.get(key);
+    if (t && !r.deleted.every((v) => shift(t, v, null))) tallies.delete(key);
+    announceVotes(deps, debateId);
+  }
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CruxServer } from '../../server/app';
-import { SharedLimiter } from '../../server/access/rateLimit';
+import { SharedLimiter, type BucketPolicy } from '../../server/access/rateLimit';
 import { createDebate } from '../../server/services/debates';
 import * as hiddenRoute from '../../app/api/debates/[id]/hidden/route';
 import * as authRoute from '../../app/api/auth/[...all]/route';
@@ -13,6 +13,31 @@ import { STORES, createStore, signUp, startTestServer, type TestStore } from './
  */
 
 const ORIGIN = 'http://crux.test';
+
+/**
+ * Two limiters with leases (two instances) spend one key's budget concurrently until both are
+ * refused, after each first drew a lease and the shared bucket refilled behind it: the most the
+ * documented bound allows. Returns how many takes were allowed and over how many seconds.
+ */
+async function spendOnBoth(x: SharedLimiter, y: SharedLimiter, key: string): Promise<{ allowed: number; seconds: number }> {
+  // Each instance leases and spends one; the bucket then refills to its capacity behind the leases.
+  expect(await x.take(key)).toBeNull();
+  expect(await y.take(key)).toBeNull();
+  await new Promise((r) => setTimeout(r, (x.policy.capacity / x.policy.refillPerSecond) * 1000 + 100));
+  const t0 = performance.now();
+  let allowed = 0;
+  const drain = async (l: SharedLimiter) => {
+    while ((await l.take(key)) === null) allowed++;
+  };
+  await Promise.all([drain(x), drain(y), drain(x), drain(y)]);
+  return { allowed, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** capacity + refill over the interval + one lease per instance (server/access/rateLimit.ts SharedLimiter). */
+const bound = (p: BucketPolicy, lease: number, instances: number, seconds: number) =>
+  p.capacity + p.refillPerSecond * seconds + instances * lease;
+const LEASED: BucketPolicy = { capacity: 12, refillPerSecond: 20 };
+const LEASE = 5;
 const post = (path: string, cookie: string | undefined, body: unknown, ip = '192.0.2.7') =>
   new Request(`${ORIGIN}${path}`, {
     method: 'POST',
@@ -45,6 +70,22 @@ describe.each(STORES)('shared rate limits (%s)', (storeName) => {
     expect(await limiter.take('k')).toBeNull();
     const rows = await server.db.sql.query<{ key: string }>(`SELECT "key" FROM "RateBucket" WHERE "key" LIKE 'test:%' ORDER BY "key"`);
     expect(rows.map((r) => r.key)).toEqual(['test:k', 'test:other']);
+  });
+
+  it('leases: two limiters on one bucket stay within capacity + refill + one lease each, and use up what is there', async () => {
+    const x = new SharedLimiter(server.db, 'leased', LEASED, LEASE);
+    const y = new SharedLimiter(server.db, 'leased', LEASED, LEASE);
+    const { allowed, seconds } = await spendOnBoth(x, y, 'k');
+    expect(allowed).toBeLessThanOrEqual(bound(LEASED, LEASE, 2, seconds));
+    // The refilled bucket and the two leases' remainders (LEASE − 1 each) were all spent.
+    expect(allowed).toBeGreaterThanOrEqual(LEASED.capacity + 2 * (LEASE - 1));
+  });
+
+  it('a leased limiter refuses nobody when the database cannot answer', async () => {
+    const broken = { sql: { query: () => Promise.reject(new Error('database unreachable')) } };
+    const l = new SharedLimiter(broken, 'leased-broken', LEASED, LEASE);
+    const results = await Promise.all(Array.from({ length: 3 * LEASED.capacity }, () => l.take('k')));
+    expect(results.every((r) => r === null)).toBe(true);
   });
 
   it("better-auth's limiter counts in the RateLimit table, not in memory", async () => {
@@ -93,5 +134,13 @@ describe.runIf(STORES.includes('postgres'))('two instances on one Postgres share
     // The other instance's limiter, on the same table: the budget is gone there too.
     const other = new SharedLimiter(a.db, 'writes', { capacity: 120, refillPerSecond: 2 });
     expect(await other.take(`u:${heavy.userId}`)).not.toBeNull();
+  });
+
+  it('leases drawn by two instances stay within capacity + refill + one lease per instance', async () => {
+    const x = new SharedLimiter(a.db, 'leased', LEASED, LEASE);
+    const y = new SharedLimiter(b.db, 'leased', LEASED, LEASE);
+    const { allowed, seconds } = await spendOnBoth(x, y, 'k2');
+    expect(allowed).toBeLessThanOrEqual(bound(LEASED, LEASE, 2, seconds));
+    expect(allowed).toBeGreaterThanOrEqual(LEASED.capacity + 2 * (LEASE - 1));
   });
 });

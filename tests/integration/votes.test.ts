@@ -6,6 +6,7 @@ import type { CruxServer } from '../../server/app';
 import type { ErrorBody } from '../../server/http/errors';
 import type { LiveEvent } from '../../server/live/bus';
 import { readProjectedClaims, writeProjection } from '../../server/projection/claims';
+import { castVote } from '../../server/services/votes';
 import * as votesRoute from '../../app/api/debates/[id]/votes/route';
 import * as strengthRoute from '../../app/api/debates/[id]/strength/route';
 import * as explainRoute from '../../app/api/debates/[id]/strength/explain/route';
@@ -104,7 +105,25 @@ describe.each(STORES)('votes and strength (%s)', (storeName) => {
     expect(stored[0]!.userKey).toBe(alice.userId);
     const { tallies } = await json<VotesDto>(call(votesRoute.GET, DEBATE), 200);
     expect(tallies.find((t) => t.targetId === 'B')).toMatchObject({ count: 1, mean: stored[0]!.value });
+    // The next answer's tally (this instance's running tally, or a fresh count) holds her one vote, not twenty.
+    const next = await json<CastVoteResult>(put(bob.cookie, { targetKind: 'claim', targetId: 'B', value: 0 }), 200);
+    expect(next.tally.count).toBe(2);
+    await json(retract(bob.cookie, 'claim', 'B'), 204);
     await json(retract(alice.cookie, 'claim', 'B'), 204);
+  });
+
+  it("answers count one person's concurrent first votes once while this instance keeps a running tally of the target", async () => {
+    // Carol's vote counts T's votes; answers in the next TALLY_TTL_MS follow that count instead of counting again.
+    await json(put(carol.cookie, { targetKind: 'claim', targetId: 'T', value: 2 }), 200);
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        json<CastVoteResult>(put(alice.cookie, { targetKind: 'claim', targetId: 'T', value: i % 5 }), 200),
+      ),
+    );
+    for (const a of answers) expect(a.tally.count).toBeLessThanOrEqual(2);
+    const next = await json<CastVoteResult>(put(bob.cookie, { targetKind: 'claim', targetId: 'T', value: 0 }), 200);
+    expect(next.tally.count).toBe(3);
+    for (const who of [alice, bob, carol]) await json(retract(who.cookie, 'claim', 'T'), 204);
   });
 
   it('tallies follow casting, changing and retracting; GET shows the caller their own votes', async () => {
@@ -130,6 +149,60 @@ describe.each(STORES)('votes and strength (%s)', (storeName) => {
     expect(after.tallies).toEqual([{ targetKind: 'claim', targetId: 'A', count: 1, mean: 4, distribution: [0, 0, 0, 0, 1] }]);
     await json(retract(alice.cookie, 'claim', 'A'), 204);
     expect(await rows()).toBe(0);
+  });
+
+  it('many people voting at once on the same targets, in every order, are all stored: statements that share rows never deadlock', async () => {
+    // Votes that meet in the server go together in one statement (server/services/votes.ts); those statements overlap.
+    const id = 'votes-crowd';
+    await storeDebate(server, id);
+    const people = Array.from({ length: 12 }, (_, i) => `crowd-${i}`);
+    const targets = [
+      ['claim', 'T'],
+      ['claim', 'A'],
+      ['claim', 'B'],
+      ['relation', 'rA'],
+    ] as const;
+    const votes = people.flatMap((who, i) =>
+      [0, 1, 2].flatMap((round) =>
+        targets.map(([targetKind, targetId], k) => ({
+          who,
+          targetKind,
+          targetId,
+          value: (i + k + round) % 5,
+          order: (i * 7 + k * 3 + round * 5) % 11,
+        })),
+      ),
+    );
+    votes.sort((x, y) => x.order - y.order);
+    const results = await Promise.allSettled(
+      votes.map((v) => castVote(server, id, v.who, { targetKind: v.targetKind, targetId: v.targetId, value: v.value })),
+    );
+    expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
+    const stored = await server.db.prisma.vote.findMany({ where: { debateId: id } });
+    expect(stored).toHaveLength(people.length * targets.length);
+    for (const row of stored) {
+      const sent = votes.filter((v) => v.who === row.userKey && v.targetId === row.targetId).map((v) => v.value);
+      expect(sent).toContain(row.value);
+    }
+    const { tallies } = await json<VotesDto>(call(votesRoute.GET, id), 200);
+    expect(tallies.map((t) => t.count)).toEqual(targets.map(() => people.length));
+
+    // The sharpest case: while four votes are being written, everyone votes twice, the second
+    // time in reverse order; the two statements that follow hold the same rows and run at once.
+    const many = Array.from({ length: 60 }, (_, i) => `many-${i}`);
+    for (let round = 0; round < 5; round++) {
+      const fillers = [0, 1, 2, 3].map((k) =>
+        castVote(server, id, `filler-${k}`, { targetKind: 'claim', targetId: 'A', value: round % 5 }),
+      );
+      const once = many.map((who) => castVote(server, id, who, { targetKind: 'claim', targetId: 'T', value: round % 5 }));
+      const again = [...people]
+        .reverse()
+        .map((who) => castVote(server, id, who, { targetKind: 'claim', targetId: 'T', value: (round + 1) % 5 }));
+      const settled = await Promise.allSettled([...fillers, ...once, ...again]);
+      expect(settled.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
+    }
+    // The suites below count every vote row.
+    await server.db.prisma.debate.delete({ where: { id } });
   });
 
   it('refuses unknown and deleted claims, unknown relations and bad values, storing nothing', async () => {
