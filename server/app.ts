@@ -5,6 +5,7 @@ import path from 'node:path';
 import { openDatabase, type Database } from './db/client';
 import { loadMigrations, migrate } from './db/migrate';
 import { SqlDocStore, type DocStore } from './persistence/docStore';
+import { createMerger } from './persistence/mergeWorker';
 import { GroupCommitWriter } from './persistence/writer';
 import { RoomManager, DEFAULT_COMPACTION, type CompactionPolicy } from './rooms/manager';
 import type { RoomHooks } from './rooms/room';
@@ -72,7 +73,8 @@ export async function startServer(opts: StartOptions): Promise<CruxServer> {
     }
 
     // With several instances a debate's log ids must commit in order (see server/scale/relay.ts).
-    const baseStore = new SqlDocStore(db.sql, { orderedAppends: config.redisUrl !== undefined });
+    const merger = createMerger();
+    const baseStore = new SqlDocStore(db.sql, { orderedAppends: config.redisUrl !== undefined, merge: (u) => merger.merge(u) });
     const store = opts.wrapStore ? opts.wrapStore(baseStore) : baseStore;
     // Before anything else starts, so that an unreachable Redis fails startup with nothing to undo.
     if (config.redisUrl) {
@@ -178,6 +180,7 @@ export async function startServer(opts: StartOptions): Promise<CruxServer> {
         // Updates that still cannot be saved after 10 s are given up; their senders still hold them.
         await writer.close(10_000);
         await rooms.settle();
+        await merger.close();
         await projection.flush();
         await projection.close();
         await relay?.close();

@@ -42,6 +42,11 @@ export interface SqlDocStoreOptions {
    * lower id can still appear. One extra statement per debate per commit; off for one instance.
    */
   orderedAppends?: boolean;
+  /**
+   * How compaction merges the snapshot and the log rows (server/persistence/mergeWorker.ts runs
+   * it in a worker thread); on the calling thread when absent.
+   */
+  merge?: (updates: Uint8Array[]) => Promise<Uint8Array>;
 }
 
 /**
@@ -63,6 +68,19 @@ export interface DocStore {
 
 /** Postgres caps a statement at 65,535 parameters; two per row leaves ample headroom. */
 const ROWS_PER_INSERT = 1000;
+
+/** Compaction's merge on the calling thread: the snapshot and the rows, one Yjs transaction, re-encoded (garbage collected). */
+export function mergeHere(updates: Uint8Array[]): Uint8Array {
+  const doc = new Y.Doc();
+  try {
+    Y.transact(doc, () => {
+      for (const u of updates) Y.applyUpdate(doc, u);
+    });
+    return Y.encodeStateAsUpdate(doc);
+  } finally {
+    doc.destroy();
+  }
+}
 
 const toBytes = (v: unknown): Uint8Array => {
   if (v instanceof Uint8Array) return v;
@@ -190,31 +208,23 @@ export class SqlDocStore implements DocStore {
         [debateId],
       );
       if (rows.length === 0) return { folded: 0, snapshotBytes: snap[0] ? toBytes(snap[0].data).byteLength : 0 };
-      const doc = new Y.Doc();
-      try {
-        // One Yjs transaction for all rows: per-row transactions made compaction of a 500-row log
-        // several times slower (bench/RESULTS.md).
-        Y.transact(doc, () => {
-          if (snap[0]) Y.applyUpdate(doc, toBytes(snap[0].data));
-          for (const r of rows) Y.applyUpdate(doc, toBytes(r.data));
-        });
-        const merged = Y.encodeStateAsUpdate(doc);
-        await tx.query(
-          `INSERT INTO "DocSnapshot" ("debateId", "data", "updatesFolded", "updatedAt") VALUES ($1, $2, $3, now())
-           ON CONFLICT ("debateId") DO UPDATE SET "data" = EXCLUDED."data",
-             "updatesFolded" = "DocSnapshot"."updatesFolded" + EXCLUDED."updatesFolded", "updatedAt" = now()`,
-          [debateId, merged, rows.length],
-        );
-        // Delete exactly the rows folded above. A row committed after our read (or with a lower
-        // id that was still in flight) stays in the log and is applied on the next load.
-        await tx.query('DELETE FROM "DocUpdate" WHERE "debateId" = $1 AND "id" = ANY($2::bigint[])', [
-          debateId,
-          rows.map((r) => String(r.id)),
-        ]);
-        return { folded: rows.length, snapshotBytes: merged.byteLength };
-      } finally {
-        doc.destroy();
-      }
+      const updates = [...(snap[0] ? [toBytes(snap[0].data)] : []), ...rows.map((r) => toBytes(r.data))];
+      // One Yjs transaction for all rows (per-row transactions made compaction of a 500-row log
+      // several times slower), off the event loop when a merger is given (bench/RESULTS.md).
+      const merged = this.opts.merge ? await this.opts.merge(updates) : mergeHere(updates);
+      await tx.query(
+        `INSERT INTO "DocSnapshot" ("debateId", "data", "updatesFolded", "updatedAt") VALUES ($1, $2, $3, now())
+         ON CONFLICT ("debateId") DO UPDATE SET "data" = EXCLUDED."data",
+           "updatesFolded" = "DocSnapshot"."updatesFolded" + EXCLUDED."updatesFolded", "updatedAt" = now()`,
+        [debateId, merged, rows.length],
+      );
+      // Delete exactly the rows folded above. A row committed after our read (or with a lower
+      // id that was still in flight) stays in the log and is applied on the next load.
+      await tx.query('DELETE FROM "DocUpdate" WHERE "debateId" = $1 AND "id" = ANY($2::bigint[])', [
+        debateId,
+        rows.map((r) => String(r.id)),
+      ]);
+      return { folded: rows.length, snapshotBytes: merged.byteLength };
     });
   }
 }
