@@ -39,3 +39,33 @@ export function withoutClaims(graph: ArgumentGraph, hidden: ReadonlySet<string>)
   };
   return { claims, relations: graph.relations.filter((r) => isAlive(r.id)) };
 }
+
+/**
+ * Where an undercut lands: on the line of the relation whose inference it attacks. `froms` lists
+ * the source claims of the relations in the chain, outermost first (an undercut of an undercut
+ * has two), and `to` is the claim the innermost, non-undercut relation argues about.
+ */
+export interface UndercutChain {
+  froms: string[];
+  to: string;
+}
+
+/** Undercuts of undercuts deeper than this are not drawn (and cannot be made from the canvas). */
+export const MAX_UNDERCUT_DEPTH = 10;
+
+/**
+ * Follows relation `relationId` inwards through undercuts of undercuts to the relation whose
+ * inference is finally attacked. Null when the chain is broken (a relation is missing), cyclic
+ * or deeper than MAX_UNDERCUT_DEPTH: there is no line to attach to.
+ */
+export function undercutChain(relationId: string, relations: ReadonlyMap<string, Relation>): UndercutChain | null {
+  const froms: string[] = [];
+  let rel = relations.get(relationId);
+  for (let hops = 0; rel?.kind === 'undercuts' && hops < MAX_UNDERCUT_DEPTH; hops++) {
+    froms.push(rel.from);
+    rel = relations.get(rel.to);
+  }
+  if (!rel || rel.kind === 'undercuts') return null;
+  froms.push(rel.from);
+  return { froms, to: rel.to };
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Claim } from '@/lib/model/claim';
 import type { Relation, RelationKind } from '@/lib/model/relation';
-import { withoutClaims, type ArgumentGraph } from '@/lib/model/graph';
+import { MAX_UNDERCUT_DEPTH, indexGraph, undercutChain, withoutClaims, type ArgumentGraph } from '@/lib/model/graph';
 
 const claim = (id: string): Claim => ({ id, text: id, kind: 'claim', x: 0, y: 0, author: 'a', tags: [], createdAt: 0, updatedAt: 0 });
 const rel = (id: string, from: string, to: string, kind: RelationKind = 'supports'): Relation =>
@@ -41,5 +41,39 @@ describe('withoutClaims', () => {
       relations: [rel('p', 'x', 'q', 'undercuts'), rel('q', 'y', 'p', 'undercuts')],
     };
     expect(withoutClaims(g, new Set(['none'])).relations).toEqual([]);
+  });
+});
+
+describe('undercutChain', () => {
+  const byId = indexGraph(G).relations;
+  it.each([
+    { target: 'r1', chain: { froms: ['a'], to: 't' } },
+    { target: 'r2', chain: { froms: ['b'], to: 't' } },
+    // An undercut of u1 lands on u1's line, which itself ends on the middle of r1.
+    { target: 'u1', chain: { froms: ['c', 'a'], to: 't' } },
+    { target: 'u2', chain: { froms: ['d', 'c', 'a'], to: 't' } },
+    { target: 'missing', chain: null },
+  ])('undercutting $target', ({ target, chain }) => {
+    expect(undercutChain(target, byId)).toEqual(chain);
+  });
+
+  it('a chain with a missing link or a cycle has no line to land on', () => {
+    const broken = new Map([['u', rel('u', 'c', 'gone', 'undercuts')]]);
+    expect(undercutChain('u', broken)).toBeNull();
+    const cycle = new Map([
+      ['p', rel('p', 'x', 'q', 'undercuts')],
+      ['q', rel('q', 'y', 'p', 'undercuts')],
+    ]);
+    expect(undercutChain('p', cycle)).toBeNull();
+  });
+
+  it(`follows at most ${MAX_UNDERCUT_DEPTH} undercuts`, () => {
+    const chainOf = (n: number) => {
+      const m = new Map([['r0', rel('r0', 'a', 't')]]);
+      for (let i = 1; i <= n; i++) m.set(`r${i}`, rel(`r${i}`, `c${i}`, `r${i - 1}`, 'undercuts'));
+      return m;
+    };
+    expect(undercutChain(`r${MAX_UNDERCUT_DEPTH}`, chainOf(MAX_UNDERCUT_DEPTH))?.froms).toHaveLength(MAX_UNDERCUT_DEPTH + 1);
+    expect(undercutChain(`r${MAX_UNDERCUT_DEPTH + 1}`, chainOf(MAX_UNDERCUT_DEPTH + 1))).toBeNull();
   });
 });

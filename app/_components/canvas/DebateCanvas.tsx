@@ -9,19 +9,23 @@ import {
   ReactFlow,
   ReactFlowProvider,
   useReactFlow,
+  useStoreApi,
   type Connection,
   type Edge,
+  type Node,
   type NodeChange,
   type EdgeChange,
+  type ReactFlowProps,
+  type XYPosition,
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { withoutClaims } from '@/lib/model/graph';
+import type * as Y from 'yjs';
+import { undercutChain, withoutClaims, type UndercutChain } from '@/lib/model/graph';
 import { setHidden } from '@/app/_lib/account';
 import { addRelation, deleteRelations, setClaimText, updateClaim } from '@/lib/model/doc';
 import type { RelationKind } from '@/lib/model/relation';
 import type { ClaimKind } from '@/lib/model/claim';
-import { DEFAULT_NODE_SIZE } from '@/lib/layout';
 import { evidenceSummaryQuery } from '@/app/_lib/evidence';
 import { hiddenClaimsQuery, useDebateAccess } from '@/app/_lib/access';
 import { OutlineView } from '../outline/OutlineView';
@@ -30,12 +34,14 @@ import { CanvasSearch } from '../evidence/CanvasSearch';
 import { EvidenceSidebar, type SidebarTab } from '../evidence/EvidenceSidebar';
 import { useLiveEvents } from '../evidence/useLiveEvents';
 import { ClaimNode, type ClaimFlowNode } from './ClaimNode';
-import { UndercutEdge, type UndercutChain } from './UndercutEdge';
+import { UndercutEdge } from './UndercutEdge';
 import { useConnectWhenLoaded, useDebateDoc } from './useDebateDoc';
 import { useGraph } from './useGraph';
 import { LOCAL_ORIGIN, useUndo } from './hooks/useUndo';
 import { useCanvasCommands } from './hooks/useCanvasCommands';
 import { useStableList } from './hooks/useStable';
+import { useClaimNodes } from './hooks/useClaimNodes';
+import { fitClaims } from './hooks/fitClaims';
 import { useShortcuts } from './hooks/useShortcuts';
 import { useOfflineDoc } from './hooks/useOfflineDoc';
 import { STATUS_CLASS, describeSync, useLocalSync } from './hooks/useSyncStatus';
@@ -46,13 +52,15 @@ import { CommentsPanel } from './CommentsPanel';
 import { useFollow, usePresence, useRemoteSelections } from './presence/usePresence';
 import { PresenceLayer } from './presence/RemoteCursors';
 import { WhoIsHere } from './presence/WhoIsHere';
-import { nodeStrengthData, useStrengthView } from '../strength/useStrengthView';
+import { useStrengthView } from '../strength/useStrengthView';
 import { PhaseBanner, PhaseControl } from '../strength/Phase';
 import { impactStrokeWidth, fixed1 } from '../strength/encoding';
 
 const nodeTypes = { claim: ClaimNode };
 /** Theses stand out in the overview; claims and questions stay quieter. */
 const MINIMAP_COLOUR: Record<ClaimKind, string> = { thesis: '#0072B2', claim: '#9CA3AF', question: '#E69F00' };
+/** One function for the page's lifetime: a new one would re-render every minimap node (2,000 on a big map). */
+const minimapColour = (n: Node) => MINIMAP_COLOUR[(n.data as { kind?: ClaimKind }).kind ?? 'claim'];
 const edgeTypes = { undercut: UndercutEdge };
 
 /** Colour-blind-safe pair (blue / vermillion) plus a dash, so the two never rely on hue alone. */
@@ -85,6 +93,7 @@ function Canvas({ debateId, title, epoch }: CanvasProps) {
   const { doc, provider, status, synced, saving, fatal, rejected, repaired, invalidUpdate } = useDebateDoc(debateId);
   const fullGraph = useGraph(doc);
   const flow = useReactFlow();
+  const flowStore = useStoreApi<ClaimFlowNode>();
   const access = useDebateAccess(debateId);
   const moderates = access.allows('claim.hide');
   const hidden = useQuery(hiddenClaimsQuery(debateId));
@@ -120,10 +129,8 @@ function Canvas({ debateId, title, epoch }: CanvasProps) {
   const openComments = useOpenCommentCounts(doc);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [selectedEdges, setSelectedEdges] = useState<Set<string>>(new Set());
-  const [dragging, setDragging] = useState<Map<string, { x: number; y: number }>>(new Map());
   const [sizes, setSizes] = useState<Map<string, { width: number; height: number }>>(new Map());
   const [mode, setMode] = useState<'supports' | 'attacks'>('supports');
-  const lastSent = useRef(new Map<string, number>());
   const author = presenceUser.name;
   const [view, setView] = useState<'map' | 'outline'>('map');
   const [editRequest, setEditRequest] = useState<{ id: string; n: number } | null>(null);
@@ -151,8 +158,8 @@ function Canvas({ debateId, title, epoch }: CanvasProps) {
   useEffect(() => {
     if (fitted.current || !synced || graph.claims.length === 0) return;
     fitted.current = true;
-    requestAnimationFrame(() => void flow.fitView({ padding: 0.1 }));
-  }, [synced, graph.claims.length, flow]);
+    requestAnimationFrame(() => fitClaims(flowStore.getState(), flow));
+  }, [synced, graph.claims.length, flow, flowStore]);
 
   const commands = useCanvasCommands({
     doc,
@@ -190,52 +197,21 @@ function Canvas({ debateId, title, epoch }: CanvasProps) {
     [doc, canEdit],
   );
 
-  const freshNodes: ClaimFlowNode[] = useMemo(
-    () =>
-      graph.claims.map((c) => ({
-        id: c.id,
-        type: 'claim',
-        position: dragging.get(c.id) ?? { x: c.x, y: c.y },
-        // The minimap draws a node from its user object's size: the measured one once React Flow
-        // has rendered it, the default size for claims never on screen (visible-only rendering).
-        measured: sizes.get(c.id),
-        initialWidth: DEFAULT_NODE_SIZE.width,
-        initialHeight: DEFAULT_NODE_SIZE.height,
-        selected: selected.has(c.id),
-        data: {
-          text: c.text,
-          kind: c.kind,
-          author: c.author,
-          tags: c.tags,
-          onCommitText,
-          evidence: summary.data?.claims[c.id],
-          highlighted: highlighted.has(c.id),
-          readOnly: !canEdit,
-          editRequest: editRequest?.id === c.id ? editRequest.n : undefined,
-          remoteSelectors: remoteSel.get(c.id),
-          openComments: openComments.get(c.id),
-          onOpenComments: setCommentsFor,
-          hiddenFromReaders: moderates && !!hidden.data?.has(c.id),
-          ...nodeStrengthData(strength.node(c.id)),
-        },
-      })),
-    [
-      graph.claims,
-      dragging,
-      sizes,
-      selected,
-      onCommitText,
-      summary.data,
-      highlighted,
-      canEdit,
-      editRequest,
-      remoteSel,
-      openComments,
-      strength.node,
-      moderates,
-      hidden.data,
-    ],
-  );
+  const nodes = useClaimNodes({
+    claims: graph.claims,
+    sizes,
+    selected,
+    evidence: summary.data?.claims,
+    highlighted,
+    editRequest,
+    remoteSelectors: remoteSel,
+    openComments,
+    hiddenFromReaders: moderates ? (hidden.data ?? null) : null,
+    strength: strength.node,
+    readOnly: !canEdit,
+    onCommitText,
+    onOpenComments: setCommentsFor,
+  });
 
   const freshEdges: Edge[] = useMemo(() => {
     const byId = new Map(graph.relations.map((r) => [r.id, r]));
@@ -252,16 +228,9 @@ function Canvas({ debateId, title, epoch }: CanvasProps) {
         // React Flow needs a node at each end: the edge is attached to the conclusion of the
         // relation whose inference it attacks, and UndercutEdge draws it to the middle of that
         // relation's line instead. Undercuts of undercuts follow the chain.
-        let rel = byId.get(r.to);
-        const froms: string[] = [];
-        for (let hops = 0; rel?.kind === 'undercuts' && hops < 10; hops++) {
-          froms.push(rel.from);
-          rel = byId.get(rel.to);
-        }
-        if (!rel || rel.kind === 'undercuts') continue;
-        froms.push(rel.from);
-        target = rel.to;
-        chain = { froms, to: rel.to };
+        chain = undercutChain(r.to, byId) ?? undefined;
+        if (!chain) continue;
+        target = chain.to;
       }
       const grouped = r.group ? (groupSize.get(`${r.to}\u0000${r.group}`) ?? 0) : 0;
       const impact = strength.tally('relation', r.id);
@@ -290,8 +259,7 @@ function Canvas({ debateId, title, epoch }: CanvasProps) {
     }
     return out;
   }, [graph.relations, selectedEdges, strength.tally]);
-  // Unchanged nodes and edges keep their objects: React Flow and the memoised ClaimNode skip them.
-  const nodes = useStableList(freshNodes);
+  // Unchanged edges keep their objects: React Flow skips them.
   const edges = useStableList(freshEdges);
 
   const onNodesChange = useCallback(
@@ -320,30 +288,9 @@ function Canvas({ debateId, title, epoch }: CanvasProps) {
           }
           return next;
         });
-      // Removals go through commands.deleteSelection (deleteKeyCode is null), so only moves remain.
-      if (!canEdit) return;
-      for (const ch of changes) {
-        if (ch.type !== 'position') continue;
-        if (ch.dragging && ch.position) {
-          const pos = ch.position;
-          setDragging((prev) => new Map(prev).set(ch.id, pos));
-          const now = performance.now();
-          if (now - (lastSent.current.get(ch.id) ?? 0) >= DRAG_SEND_MS) {
-            lastSent.current.set(ch.id, now);
-            updateClaim(doc, ch.id, { x: Math.round(pos.x), y: Math.round(pos.y) }, LOCAL_ORIGIN);
-          }
-        } else if (ch.dragging === false) {
-          setDragging((prev) => {
-            const pos = ch.position ?? prev.get(ch.id);
-            if (pos) updateClaim(doc, ch.id, { x: Math.round(pos.x), y: Math.round(pos.y) }, LOCAL_ORIGIN);
-            const next = new Map(prev);
-            next.delete(ch.id);
-            return next;
-          });
-        }
-      }
+      // Moves are FlowPane's; removals go through commands.deleteSelection (deleteKeyCode is null).
     },
-    [doc, canEdit],
+    [doc],
   );
 
   const onEdgesChange = useCallback(
@@ -384,14 +331,14 @@ function Canvas({ debateId, title, epoch }: CanvasProps) {
     setSelected(new Set([id]));
     setSelectedEdges(new Set());
     setSidebarTab('evidence');
-    void flow.fitView({ nodes: [{ id }], duration: 400, padding: 0.6, maxZoom: 1.2 });
+    fitClaims(flowStore.getState(), flow, { ids: [id], duration: 400, padding: 0.6, maxZoom: 1.2 });
   };
   const selectedRelationId = selected.size === 0 && selectedEdges.size === 1 ? [...selectedEdges][0]! : null;
   /** Selects one claim, or several (the cruxes), and fits them into view. */
   const focusClaims = (ids: string[]) => {
     setSelected(new Set(ids));
     setSelectedEdges(new Set());
-    void flow.fitView({ nodes: ids.map((id) => ({ id })), duration: 400, padding: ids.length > 1 ? 0.3 : 0.6, maxZoom: 1.2 });
+    fitClaims(flowStore.getState(), flow, { ids, duration: 400, padding: ids.length > 1 ? 0.3 : 0.6, maxZoom: 1.2 });
   };
   const focusSource = (id: string | null) => {
     setSourceFocus(id);
@@ -533,7 +480,9 @@ function Canvas({ debateId, title, epoch }: CanvasProps) {
       )}
       <div className="canvas-body">
         <div className="flow">
-          <ReactFlow
+          <FlowPane
+            doc={doc}
+            canEdit={canEdit}
             nodes={nodes}
             edges={edges}
             nodeTypes={nodeTypes}
@@ -573,15 +522,9 @@ function Canvas({ debateId, title, epoch }: CanvasProps) {
           >
             <Background />
             <Controls showInteractive={false} />
-            <MiniMap
-              pannable
-              zoomable
-              nodeColor={(n) => MINIMAP_COLOUR[(n.data as { kind?: ClaimKind }).kind ?? 'claim']}
-              nodeStrokeWidth={2}
-              ariaLabel="Overview of the whole map"
-            />
+            <MiniMap pannable zoomable nodeColor={minimapColour} nodeStrokeWidth={2} ariaLabel="Overview of the whole map" />
             <PresenceLayer presence={presence} />
-          </ReactFlow>
+          </FlowPane>
         </div>
         {view === 'outline' && (
           <div className="outline-panel">
@@ -644,6 +587,75 @@ function Canvas({ debateId, title, epoch }: CanvasProps) {
       </span>
     </div>
   );
+}
+
+type FlowPaneProps = ReactFlowProps<ClaimFlowNode, Edge> & {
+  doc: Y.Doc | null;
+  canEdit: boolean;
+  nodes: ClaimFlowNode[];
+};
+
+const NOT_DRAGGING: ReadonlyMap<string, XYPosition> = new Map();
+
+/**
+ * The React Flow pane. It owns the positions of the claims being dragged, so that a pointer move
+ * re-renders this pane and the dragged node only, not the page around it (toolbar, sidebar, the
+ * node list of the whole map). The document hears of a drag at most every DRAG_SEND_MS, and of
+ * where it ended.
+ */
+function FlowPane({ doc, canEdit, nodes, onNodesChange, ...props }: FlowPaneProps) {
+  const [dragging, setDragging] = useState(NOT_DRAGGING);
+  // The latest dragged positions, for the handler (the state is a copy taken per change).
+  const drag = useRef(new Map<string, XYPosition>());
+  const lastSent = useRef(new Map<string, number>());
+  // A dropped claim keeps its dragged position until the document's new position reaches `nodes`
+  // (next frame), so that it does not flick back to the last position sent in between.
+  const dropped = useRef(new Set<string>());
+  useEffect(() => {
+    if (dropped.current.size === 0) return;
+    for (const id of dropped.current) drag.current.delete(id);
+    dropped.current.clear();
+    setDragging(drag.current.size === 0 ? NOT_DRAGGING : new Map(drag.current));
+  }, [nodes]);
+  const shown = useMemo(() => {
+    if (dragging.size === 0) return nodes;
+    return nodes.map((n) => {
+      const position = dragging.get(n.id);
+      return position ? { ...n, position } : n;
+    });
+  }, [nodes, dragging]);
+  const onChange = useCallback(
+    (changes: NodeChange<ClaimFlowNode>[]) => {
+      onNodesChange?.(changes);
+      if (!doc || !canEdit) return;
+      let moved = false;
+      for (const ch of changes) {
+        if (ch.type !== 'position') continue;
+        if (ch.dragging && ch.position) {
+          const pos = ch.position;
+          drag.current.set(ch.id, pos);
+          dropped.current.delete(ch.id);
+          moved = true;
+          const now = performance.now();
+          if (now - (lastSent.current.get(ch.id) ?? 0) >= DRAG_SEND_MS) {
+            lastSent.current.set(ch.id, now);
+            updateClaim(doc, ch.id, { x: Math.round(pos.x), y: Math.round(pos.y) }, LOCAL_ORIGIN);
+          }
+        } else if (ch.dragging === false) {
+          const end = ch.position ?? drag.current.get(ch.id);
+          lastSent.current.delete(ch.id);
+          if (!end) continue;
+          updateClaim(doc, ch.id, { x: Math.round(end.x), y: Math.round(end.y) }, LOCAL_ORIGIN);
+          drag.current.set(ch.id, end);
+          dropped.current.add(ch.id);
+          moved = true;
+        }
+      }
+      if (moved) setDragging(new Map(drag.current));
+    },
+    [doc, canEdit, onNodesChange],
+  );
+  return <ReactFlow nodes={shown} onNodesChange={onChange} {...props} />;
 }
 
 export function DebateCanvas(props: CanvasProps) {

@@ -2,28 +2,22 @@
 
 import { memo, useCallback } from 'react';
 import { BaseEdge, getStraightPath, useStore, type Edge, type EdgeProps, type InternalNode, type ReactFlowState } from '@xyflow/react';
-
-/**
- * Where an undercut ends: on the line of the relation whose inference it attacks, not on a
- * claim. `froms` lists the source claims of the relations in the chain, outermost first (an
- * undercut of an undercut has two), and `to` is the claim the innermost relation argues about.
- */
-export interface UndercutChain {
-  froms: string[];
-  to: string;
-}
+import type { UndercutChain } from '@/lib/model/graph';
 
 export type UndercutEdgeData = { kind: 'undercuts'; undercuts: string; chain: UndercutChain };
 export type UndercutFlowEdge = Edge<UndercutEdgeData, 'undercut'>;
 
 type Point = { x: number; y: number };
 
-/** Edges leave a claim at its top centre and enter one at its bottom centre (ClaimNode's handles). */
+/**
+ * Edges leave a claim at its top centre and enter one at its bottom centre (ClaimNode's handles).
+ * A claim never on screen has no measured size (visible-only rendering): its initial size stands in.
+ */
 function handle(node: InternalNode | undefined, side: 'top' | 'bottom'): Point | null {
   if (!node) return null;
   const { x, y } = node.internals.positionAbsolute;
-  const w = node.measured.width ?? node.width ?? 0;
-  const h = node.measured.height ?? node.height ?? 0;
+  const w = node.measured.width ?? node.width ?? node.initialWidth ?? 0;
+  const h = node.measured.height ?? node.height ?? node.initialHeight ?? 0;
   return { x: x + w / 2, y: side === 'top' ? y : y + h };
 }
 

@@ -4,81 +4,109 @@ import { useEffect, useState } from 'react';
 import type * as Y from 'yjs';
 import { claimsMap, readClaim, readRelation, relationsMap } from '@/lib/model/doc';
 import type { ArgumentGraph } from '@/lib/model/graph';
-import type { Claim } from '@/lib/model/claim';
-import type { Relation } from '@/lib/model/relation';
 
 const EMPTY: ArgumentGraph = { claims: [], relations: [] };
 
-/** Keys of a root map that a batch of deep events touched: a key of the map itself, or the entry an inner change is in. */
-function touchedKeys(events: Y.YEvent<Y.AbstractType<unknown>>[], into: Set<string>): void {
-  for (const e of events) {
-    if (e.path.length > 0) into.add(String(e.path[0]));
-    else for (const k of e.changes.keys.keys()) into.add(k);
+/**
+ * One root map (claims or relations) read into a list of plain objects, kept up to date from
+ * its deep events. An entry that changed inside is read again and patched in place in a copy of
+ * the list; the others keep their objects. Only when entries are added, removed or replaced is
+ * the whole map walked again (still reusing the unchanged objects).
+ */
+class RootList<T extends { id: string }> {
+  list: T[] = [];
+  private index = new Map<string, number>();
+  private dirty = new Set<string>();
+  private structural = true;
+
+  constructor(
+    private readonly root: Y.Map<Y.Map<unknown>>,
+    private readonly readEntry: (id: string, m: Y.Map<unknown>) => T,
+  ) {}
+
+  /** Notes what a batch of deep events touched: an inner change marks its entry, a change of the root's own keys the list. */
+  note(events: Y.YEvent<Y.AbstractType<unknown>>[]): void {
+    for (const e of events) {
+      if (e.path.length > 0) this.dirty.add(String(e.path[0]));
+      else this.structural = true;
+    }
+  }
+
+  get changed(): boolean {
+    return this.structural || this.dirty.size > 0;
+  }
+
+  /** Brings `list` up to date; a new array when anything changed, the same one otherwise. */
+  refresh(): T[] {
+    if (!this.structural && this.dirty.size > 0) {
+      const out = this.list.slice();
+      for (const id of this.dirty) {
+        const i = this.index.get(id);
+        const m = this.root.get(id);
+        if (i === undefined || !m) {
+          this.structural = true;
+          break;
+        }
+        out[i] = this.readEntry(id, m);
+      }
+      if (!this.structural) {
+        this.list = out;
+        this.dirty.clear();
+      }
+    }
+    if (this.structural) {
+      const old = new Map(this.list.map((x) => [x.id, x]));
+      const out: T[] = [];
+      this.index = new Map();
+      this.root.forEach((m, id) => {
+        const x = old.get(id);
+        this.index.set(id, out.length);
+        out.push(x && !this.dirty.has(id) ? x : this.readEntry(id, m));
+      });
+      this.list = out;
+      this.dirty.clear();
+      this.structural = false;
+    }
+    return this.list;
   }
 }
 
 /**
  * A plain snapshot of the document's graph, refreshed once per animation frame at most. Only the
- * claims and relations that changed are read again; the others keep their objects, so a drag on
- * a 2,000-claim map re-reads one claim per update instead of all of them (and their texts), and
- * what is built from the snapshot can compare objects by identity.
+ * claims and relations that changed are read again, and a list nothing touched keeps its array:
+ * a drag on a 2,000-claim map re-reads one claim per update and leaves the relations alone, and
+ * what is built from the snapshot can compare objects (and lists) by identity.
  */
 export function useGraph(doc: Y.Doc | null): ArgumentGraph {
   const [graph, setGraph] = useState<ArgumentGraph>(EMPTY);
   useEffect(() => {
     if (!doc) return;
-    const claims = claimsMap(doc);
-    const relations = relationsMap(doc);
-    let claimCache = new Map<string, Claim>();
-    let relationCache = new Map<string, Relation>();
-    const dirtyClaims = new Set<string>();
-    const dirtyRelations = new Set<string>();
-    const read = (): ArgumentGraph => {
-      const nextClaims = new Map<string, Claim>();
-      const outClaims: Claim[] = [];
-      claims.forEach((m, id) => {
-        let c = claimCache.get(id);
-        if (!c || dirtyClaims.has(id)) c = readClaim(id, m);
-        nextClaims.set(id, c);
-        outClaims.push(c);
-      });
-      const nextRelations = new Map<string, Relation>();
-      const outRelations: Relation[] = [];
-      relations.forEach((m, id) => {
-        let r = relationCache.get(id);
-        if (!r || dirtyRelations.has(id)) r = readRelation(id, m);
-        nextRelations.set(id, r);
-        outRelations.push(r);
-      });
-      claimCache = nextClaims;
-      relationCache = nextRelations;
-      dirtyClaims.clear();
-      dirtyRelations.clear();
-      return { claims: outClaims, relations: outRelations };
-    };
+    const claims = new RootList(claimsMap(doc), readClaim);
+    const relations = new RootList(relationsMap(doc), readRelation);
+    const read = (): ArgumentGraph => ({ claims: claims.refresh(), relations: relations.refresh() });
     let frame = 0;
     const refresh = () => {
       if (frame) return;
       frame = requestAnimationFrame(() => {
         frame = 0;
-        setGraph(read());
+        if (claims.changed || relations.changed) setGraph(read());
       });
     };
     const onClaims = (events: Y.YEvent<Y.AbstractType<unknown>>[]) => {
-      touchedKeys(events, dirtyClaims);
+      claims.note(events);
       refresh();
     };
     const onRelations = (events: Y.YEvent<Y.AbstractType<unknown>>[]) => {
-      touchedKeys(events, dirtyRelations);
+      relations.note(events);
       refresh();
     };
     setGraph(read());
-    claims.observeDeep(onClaims);
-    relations.observeDeep(onRelations);
+    claimsMap(doc).observeDeep(onClaims);
+    relationsMap(doc).observeDeep(onRelations);
     return () => {
       cancelAnimationFrame(frame);
-      claims.unobserveDeep(onClaims);
-      relations.unobserveDeep(onRelations);
+      claimsMap(doc).unobserveDeep(onClaims);
+      relationsMap(doc).unobserveDeep(onRelations);
     };
   }, [doc]);
   return graph;

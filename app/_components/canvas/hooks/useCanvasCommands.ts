@@ -6,10 +6,11 @@ import type * as Y from 'yjs';
 import { DEFAULT_NODE_SIZE, autoLayout, type Size } from '@/lib/layout';
 import { MAX_CLAIM_TEXT } from '@/lib/model/claim';
 import { addClaim, addRelation, deleteClaims, deleteRelations, updateClaim } from '@/lib/model/doc';
-import type { ArgumentGraph } from '@/lib/model/graph';
+import { undercutChain, type ArgumentGraph } from '@/lib/model/graph';
 import { LOCAL_ORIGIN, undoBoundary, type UndoOutcome } from './useUndo';
 import { freeSpotBelow, nearestInDirection, nearestTo, type Direction } from './placement';
 import { copySelection, parseClipboard, pasteClipboard, serializeClipboard } from './clipboard';
+import { fitClaims } from './fitClaims';
 
 /**
  * The canvas's commands, shared by the keyboard shortcuts (useShortcuts), the context menu and
@@ -154,14 +155,10 @@ export function useCanvasCommands(ctx: CommandContext): CanvasCommands {
           return null;
         }
         // Placed beside the middle of the attacked line, which is where its arrow ends.
-        let inner = rel;
-        for (let hops = 0; inner.kind === 'undercuts' && hops < 10; hops++) {
-          const next = graph.relations.find((r) => r.id === inner.to);
-          if (!next) break;
-          inner = next;
-        }
+        const chain = undercutChain(rel.id, new Map(graph.relations.map((r) => [r.id, r])));
+        if (!chain) return null;
         const a = graph.claims.find((c) => c.id === rel.from);
-        const b = graph.claims.find((c) => c.id === inner.to);
+        const b = graph.claims.find((c) => c.id === chain.to);
         if (!a || !b) return null;
         const pos = { x: Math.round((a.x + b.x) / 2 + DEFAULT_NODE_SIZE.width + 60), y: Math.round((a.y + b.y) / 2) };
         let id = '';
@@ -271,7 +268,7 @@ export function useCanvasCommands(ctx: CommandContext): CanvasCommands {
         }
       },
       zoomToFit() {
-        void flow.fitView({ padding: 0.1, duration: 300 });
+        fitClaims(store.getState(), flow, { duration: 300 });
       },
       focusSearch() {
         ref.current.onFocusSearch?.();
@@ -288,7 +285,7 @@ export function useCanvasCommands(ctx: CommandContext): CanvasCommands {
             if (c && (c.x !== p.x || c.y !== p.y)) updateClaim(doc, id, { x: p.x, y: p.y }, LOCAL_ORIGIN);
           }
         }, LOCAL_ORIGIN);
-        requestAnimationFrame(() => void flow.fitView({ padding: 0.1, duration: 300 }));
+        fitClaims(store.getState(), flow, { positions: pos, duration: 300 });
       },
     };
     return cmds;

@@ -25,6 +25,11 @@ function same(a: unknown, b: unknown, depth = 0): boolean {
  */
 export function useStableList<T extends { id: string }>(items: T[]): T[] {
   const cache = useRef(new Map<string, T>());
+  // The same input as last render (its memo held): nothing to compare.
+  const input = useRef<T[] | null>(null);
+  const list = useRef<T[]>(items);
+  if (input.current === items) return list.current;
+  input.current = items;
   const prev = cache.current;
   const next = new Map<string, T>();
   const out = items.map((item) => {
@@ -35,7 +40,6 @@ export function useStableList<T extends { id: string }>(items: T[]): T[] {
   });
   cache.current = next;
   // The same objects in the same order: hand back the previous array, so memos keyed on it hold.
-  const list = useRef<T[]>(out);
   if (list.current.length !== out.length || out.some((x, i) => x !== list.current[i])) list.current = out;
   return list.current;
 }
