@@ -132,6 +132,43 @@ describe('canvas: presence, per-user undo, outline and offline edits', () => {
     }
   });
 
+  it('dragging a claim moves it for both people, and the move survives a reload', async () => {
+    const node = (p: Page) => p.locator('.react-flow__node').filter({ hasText: 'Bo wrote this and keeps it' });
+    /** The claim's position in the flow, read from React Flow's transform on its wrapper. */
+    const position = async (p: Page) => {
+      const t = (await node(p).getAttribute('style')) ?? '';
+      const m = /translate\((-?[\d.]+)px,\s*(-?[\d.]+)px\)/.exec(t);
+      expect(m, `transform in ${t}`).not.toBeNull();
+      return { x: Number(m![1]), y: Number(m![2]) };
+    };
+    const start = await position(a);
+    expect(await position(b)).toEqual(start);
+    const box = (await node(a).boundingBox())!;
+    const zoom = await a.evaluate(() => {
+      const vp = document.querySelector('.react-flow__viewport') as HTMLElement | null;
+      return Number(/scale\(([\d.]+)\)/.exec(vp?.style.transform ?? '')?.[1] ?? 1);
+    });
+    await a.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await a.mouse.down();
+    // The first move past React Flow's drag threshold only starts the drag (it measures from
+    // there), so it is a short one.
+    await a.mouse.move(box.x + box.width / 2 + 4, box.y + box.height / 2 + 2);
+    for (let i = 1; i <= 10; i++) await a.mouse.move(box.x + box.width / 2 + i * 12, box.y + box.height / 2 + i * 6);
+    await a.mouse.up();
+    const moved = await position(a);
+    // 120 × 60 screen pixels at the current zoom, less (at most) the short move that started the drag.
+    const near = (got: number, want: number, start: number) => got >= (want - start) / zoom - 2 && got <= want / zoom + 2;
+    const detail = JSON.stringify({ start, moved, zoom });
+    expect(near(moved.x - start.x, 120, 4), detail).toBe(true);
+    expect(near(moved.y - start.y, 60, 2), detail).toBe(true);
+    // The other person sees it where it was dropped, and so does a fresh load (from the server).
+    await expect.poll(() => position(b), { timeout: 10_000 }).toEqual(moved);
+    await b.reload();
+    await expect.poll(() => b.getByTestId('connection-status').getAttribute('data-synced'), { timeout: 20_000 }).toBe('yes');
+    await expect.poll(() => position(b), { timeout: 20_000 }).toEqual(moved);
+    await expect.poll(() => b.getByTestId('add-claim').count(), { timeout: 10_000 }).toBe(1);
+  });
+
   it('an edit in the outline view shows on the canvas, with the selection kept', async () => {
     await a.getByTestId('toggle-outline').click();
     await expect.poll(() => a.getByTestId('outline').isVisible()).toBe(true);
