@@ -4,6 +4,7 @@ import type { Sql } from '../db/sql';
 import type { LiveBus } from '../live/bus';
 import { invalidate, onInvalidation, type Invalidation } from './invalidation';
 import { hashToken, looksLikeToken } from './tokens';
+import { perServer } from '../perServer';
 
 /** A debate's access settings and one principal's roles on it: what `can` needs. */
 export interface DebateGrants {
@@ -226,19 +227,13 @@ export class GrantsCache {
   }
 }
 
-const KEY = Symbol.for('crux.grantsCache');
-type Holder = { [KEY]?: WeakMap<LiveBus, GrantsCache> };
-
-/** This instance's grants cache (one per live bus, i.e. per server; on globalThis for Next's separate bundles). */
+/** This instance's grants cache (one per live bus, i.e. per server). */
 export function grantsCacheOf(live: LiveBus): GrantsCache {
-  const byBus = ((globalThis as Holder)[KEY] ??= new WeakMap());
-  let cache = byBus.get(live);
-  if (!cache) {
+  return perServer('grantsCache', live, () => {
     const c = new GrantsCache();
-    byBus.set(live, (cache = c));
     onInvalidation(live, (inv) => c.drop(inv));
-  }
-  return cache;
+    return c;
+  });
 }
 
 /** loadDebateGrants through this instance's cache. Shared results: callers must not change them. */

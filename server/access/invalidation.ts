@@ -1,4 +1,5 @@
 import type { LiveBus, LiveEvent } from '../live/bus';
+import { perServer } from '../perServer';
 
 /*
  * The per-process caches of the request path (sessions: server/auth/sessionCache.ts; debate
@@ -67,8 +68,16 @@ export function decodeInvalidation(topic: string): Invalidation | null {
 
 type Handler = (inv: Invalidation) => void;
 
-const KEY = Symbol.for('crux.cacheInvalidation');
-type Holder = { [KEY]?: WeakMap<LiveBus, Set<Handler>> };
+/** This instance's handlers, with the one bus subscription that feeds them. */
+const handlersOf = (live: LiveBus): Set<Handler> =>
+  perServer('cacheInvalidation', live, () => {
+    const set = new Set<Handler>();
+    live.subscribe(CACHES_CHANNEL, (e: LiveEvent) => {
+      const inv = decodeInvalidation(e.topic);
+      if (inv) for (const h of set) h(inv);
+    });
+    return set;
+  });
 
 /**
  * Calls `handler` for every invalidation this instance hears (its own included). One bus
@@ -77,17 +86,7 @@ type Holder = { [KEY]?: WeakMap<LiveBus, Set<Handler>> };
  * process.
  */
 export function onInvalidation(live: LiveBus, handler: Handler): void {
-  const byBus = ((globalThis as Holder)[KEY] ??= new WeakMap());
-  let handlers = byBus.get(live);
-  if (!handlers) {
-    const set = new Set<Handler>();
-    byBus.set(live, (handlers = set));
-    live.subscribe(CACHES_CHANNEL, (e: LiveEvent) => {
-      const inv = decodeInvalidation(e.topic);
-      if (inv) for (const h of set) h(inv);
-    });
-  }
-  handlers.add(handler);
+  handlersOf(live).add(handler);
 }
 
 /**
@@ -96,7 +95,7 @@ export function onInvalidation(live: LiveBus, handler: Handler): void {
  * when the NOTIFY has been sent.
  */
 export async function invalidate(live: LiveBus, items: readonly Invalidation[]): Promise<void> {
-  const handlers = (globalThis as Holder)[KEY]?.get(live);
+  const handlers = handlersOf(live);
   const topics = [...new Set(items.map(encodeInvalidation))];
   // Here first, synchronously, whatever the bus does with its own echo (applying twice is harmless).
   for (const topic of topics) {

@@ -4,6 +4,8 @@
  * several instances (writes per account, guests per address, failed sign-ins per account).
  */
 
+import { perServer } from '../perServer';
+
 export interface BucketPolicy {
   /** Tokens available at once (the burst). */
   capacity: number;
@@ -251,17 +253,12 @@ export class SharedLimiter {
   }
 }
 
-const LIMITERS = Symbol.for('crux.sharedLimiters');
-type LimiterHolder = { [LIMITERS]?: WeakMap<LimiterDb, Map<string, SharedLimiter>> };
-
 /**
  * The limiter `name` on this database, made once (on globalThis: Next's route bundles and the
  * server load this module separately). Tests start several servers in one process, hence per db.
  */
 export function sharedLimiter(db: LimiterDb, name: string, policy: BucketPolicy, lease = 1): SharedLimiter {
-  const byDb = ((globalThis as LimiterHolder)[LIMITERS] ??= new WeakMap());
-  let byName = byDb.get(db);
-  if (!byName) byDb.set(db, (byName = new Map()));
+  const byName = perServer('sharedLimiters', db, () => new Map<string, SharedLimiter>());
   let l = byName.get(name);
   if (!l) byName.set(name, (l = new SharedLimiter(db, name, policy, lease)));
   return l;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { LiveBus } from '../live/bus';
 import { invalidate, onInvalidation } from '../access/invalidation';
 import type { SessionInfo } from './session';
+import { perServer } from '../perServer';
 
 /**
  * How long a verified session is reused without asking the database again. Ending a session
@@ -112,22 +113,16 @@ export class SessionCache {
   }
 }
 
-const KEY = Symbol.for('crux.sessionCache');
-type Holder = { [KEY]?: WeakMap<LiveBus, SessionCache> };
-
-/** This instance's session cache (one per live bus, i.e. per server; on globalThis for Next's separate bundles). */
+/** This instance's session cache (one per live bus, i.e. per server). */
 export function sessionCacheOf(live: LiveBus): SessionCache {
-  const byBus = ((globalThis as Holder)[KEY] ??= new WeakMap());
-  let cache = byBus.get(live);
-  if (!cache) {
+  return perServer('sessionCache', live, () => {
     const c = new SessionCache();
-    byBus.set(live, (cache = c));
     onInvalidation(live, (inv) => {
       if (inv.kind === 'sessions') c.dropUser(inv.userId);
       else if (inv.kind === 'all') c.clear();
     });
-  }
-  return cache;
+    return c;
+  });
 }
 
 /**

@@ -15,6 +15,7 @@ import { denial } from '../access/guard';
 import { ApiError } from '../http/errors';
 import { loadStoredDoc } from '../projection/claims';
 import type { EvidenceDeps } from './sources';
+import { perServer } from '../perServer';
 
 /** The running server's parts the vote and strength services use (Runtime and CruxServer both fit). */
 export type VoteDeps = EvidenceDeps;
@@ -173,16 +174,8 @@ interface RunningTally {
   at: number;
 }
 
-const TALLIES = Symbol.for('crux.runningTallies');
-type TallyHolder = { [TALLIES]?: WeakMap<VoteDeps['live'], Map<string, RunningTally>> };
-
-/** This instance's running tallies, by debate, target kind and target (on globalThis: Next bundles this module separately). */
-function runningTallies(deps: VoteDeps): Map<string, RunningTally> {
-  const byBus = ((globalThis as TallyHolder)[TALLIES] ??= new WeakMap());
-  let m = byBus.get(deps.live);
-  if (!m) byBus.set(deps.live, (m = new Map()));
-  return m;
-}
+/** This instance's running tallies, by debate, target kind and target. */
+const runningTallies = (deps: VoteDeps): Map<string, RunningTally> => perServer('runningTallies', deps.live, () => new Map());
 
 const tallyKey = (debateId: string, kind: VoteTarget, targetId: string) => `${debateId}\u0000${kind}\u0000${targetId}`;
 
@@ -291,16 +284,8 @@ interface DebateVotes {
   waiting: Waiting[];
 }
 
-const BATCHES = Symbol.for('crux.voteBatches');
-type BatchHolder = { [BATCHES]?: WeakMap<VoteDeps['live'], Map<string, DebateVotes>> };
-
-/** This instance's votes waiting or being written, per debate (on globalThis: Next bundles this module separately). */
-function debateVotes(deps: VoteDeps): Map<string, DebateVotes> {
-  const byBus = ((globalThis as BatchHolder)[BATCHES] ??= new WeakMap());
-  let m = byBus.get(deps.live);
-  if (!m) byBus.set(deps.live, (m = new Map()));
-  return m;
-}
+/** This instance's votes waiting or being written, per debate. */
+const debateVotes = (deps: VoteDeps): Map<string, DebateVotes> => perServer('voteBatches', deps.live, () => new Map());
 
 /** Writes one vote, in a statement of its own or with the others waiting at the time. */
 function writeVote(deps: VoteDeps, debateId: string, row: VoteRow): Promise<CastRow> {
