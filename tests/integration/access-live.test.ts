@@ -17,7 +17,18 @@ import * as searchRoute from '../../app/api/debates/[id]/search/route';
 import * as hiddenRoute from '../../app/api/debates/[id]/hidden/route';
 import { AGI_DEBATE } from '../../lib/seed/agi';
 import { seedAgiDebate } from '../../server/services/seed';
-import { STORES, connectClient, createStore, signUp, socketWithHeaders, startTestServer, synced, waitFor, type TestStore } from './harness';
+import {
+  STORES,
+  connectClient,
+  createStore,
+  signUp,
+  socketWithHeaders,
+  startTestServer,
+  synced,
+  waitFor,
+  type TestStore,
+  readEvents,
+} from './harness';
 
 /*
  * Access that must hold after a connection opened: presence names on the sync socket, live
@@ -49,28 +60,6 @@ function awarenessFrame(update: Uint8Array): Uint8Array {
   encoding.writeVarUint(e, MessageType.Awareness);
   encoding.writeVarUint8Array(e, update);
   return encoding.toUint8Array(e);
-}
-
-/** Reads `data:` events of a text/event-stream body until it ends. */
-function readEvents(body: ReadableStream<Uint8Array>) {
-  const topics: string[] = [];
-  const reader = body.getReader();
-  const dec = new TextDecoder();
-  let buf = '';
-  const done = (async () => {
-    for (;;) {
-      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true as const }));
-      if (done) return;
-      buf += dec.decode(value, { stream: true });
-      let i: number;
-      while ((i = buf.indexOf('\n\n')) !== -1) {
-        for (const line of buf.slice(0, i).split('\n'))
-          if (line.startsWith('data: ')) topics.push((JSON.parse(line.slice(6)) as { topic: string }).topic);
-        buf = buf.slice(i + 2);
-      }
-    }
-  })();
-  return { topics, done };
 }
 
 describe.each(STORES)('live access (%s)', (storeName) => {
@@ -158,7 +147,7 @@ describe.each(STORES)('live access (%s)', (storeName) => {
     expect(res.status).toBe(200);
     const stream = readEvents(res.body!);
     await server.live.publish({ debateId: 'priv', topic: 'sources' });
-    await waitFor(() => stream.topics.includes('sources'), 5_000, 'an event while allowed');
+    await waitFor(() => stream.topics().includes('sources'), 5_000, 'an event while allowed');
 
     const removed = await memberRoute.DELETE(
       request('DELETE', `/api/debates/priv/members/${bob.userId}`, alice.cookie),
@@ -166,7 +155,7 @@ describe.each(STORES)('live access (%s)', (storeName) => {
     );
     expect(removed.status).toBe(204);
     await Promise.race([stream.done, new Promise((_, reject) => setTimeout(() => reject(new Error('stream still open')), 5_000))]);
-    expect(stream.topics.at(-1)).toBe('access-revoked');
+    expect(stream.topics().at(-1)).toBe('access-revoked');
     expect(server.live.subscriberCount('priv')).toBe(0);
     abort.abort();
 

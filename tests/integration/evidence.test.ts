@@ -28,7 +28,18 @@ import * as summaryRoute from '../../app/api/debates/[id]/evidence/summary/route
 import * as searchRoute from '../../app/api/debates/[id]/search/route';
 import * as eventsRoute from '../../app/api/debates/[id]/events/route';
 import * as guestRoute from '../../app/api/account/guest/route';
-import { STORES, connectClient, createDebateRow, createStore, startTestServer, synced, waitFor, type TestStore } from './harness';
+import {
+  STORES,
+  connectClient,
+  createDebateRow,
+  createStore,
+  startTestServer,
+  synced,
+  waitFor,
+  type TestStore,
+  expectJson,
+  readEvents,
+} from './harness';
 
 /*
  * The evidence API through its real route handlers: each test builds a Request, calls the
@@ -81,12 +92,7 @@ async function joinAsGuest(name: string): Promise<string> {
     .join('; ');
 }
 
-async function json<T>(res: Response | Promise<Response>, status?: number): Promise<T> {
-  const r = await res;
-  const body = r.status === 204 ? null : ((await r.json()) as T);
-  if (status !== undefined) expect(r.status, JSON.stringify(body)).toBe(status);
-  return body as T;
-}
+const json = expectJson;
 
 /** The fields a 4xx names. */
 async function fieldsOf(res: Promise<Response>, status: number): Promise<string[]> {
@@ -100,32 +106,6 @@ const S3 = seededId(AGI_DEBATE, 's3');
 
 const claimRow = (server: CruxServer, debateId: string, claimId: string) =>
   server.db.prisma.debateClaim.findUnique({ where: { debateId_claimId: { debateId, claimId } } });
-
-/** Reads a text/event-stream body, collecting each `data:` payload with its arrival time. */
-function readEvents(body: ReadableStream<Uint8Array>) {
-  const events: { at: number; data: { topic: string } }[] = [];
-  const reader = body.getReader();
-  const dec = new TextDecoder();
-  let buf = '';
-  let raw = '';
-  const done = (async () => {
-    for (;;) {
-      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true as const }));
-      if (done) return;
-      const chunk = dec.decode(value, { stream: true });
-      raw += chunk;
-      buf += chunk;
-      let i: number;
-      while ((i = buf.indexOf('\n\n')) !== -1) {
-        const block = buf.slice(0, i);
-        buf = buf.slice(i + 2);
-        for (const line of block.split('\n'))
-          if (line.startsWith('data: ')) events.push({ at: performance.now(), data: JSON.parse(line.slice(6)) });
-      }
-    }
-  })();
-  return { events, done, raw: () => raw };
-}
 
 describe.each(STORES)('evidence (%s)', (storeName) => {
   let store: TestStore;

@@ -14,7 +14,7 @@ import { importDebate } from '../../server/services/formats';
 import * as exportRoute from '../../app/api/debates/[id]/export/route';
 import * as importRoute from '../../app/api/import/route';
 import { fixture } from '../fixtures/formats/helpers';
-import { STORES, canonicalGraph, createStore, joinGuest, signUp, startTestServer, storedDoc, type TestStore } from './harness';
+import { STORES, canonicalGraph, createStore, joinGuest, signUp, startTestServer, storedDoc, type TestStore, expectJson } from './harness';
 
 /*
  * Import and export through the real route handlers (a Request in, a Response out) against the
@@ -47,12 +47,7 @@ function importReq(body: BodyInit, opts: { cookie?: string; dryRun?: boolean; ty
 const importJson = (body: unknown, opts: { cookie?: string; dryRun?: boolean } = {}) =>
   importReq(JSON.stringify(body), { ...opts, type: 'application/json' });
 
-async function json<T>(res: Promise<Response>, status: number): Promise<T> {
-  const r = await res;
-  const body = (await r.json()) as T;
-  expect(r.status, JSON.stringify(body).slice(0, 500)).toBe(status);
-  return body;
-}
+const json = expectJson;
 
 async function exported(debateId: string, format: string, cookie?: string): Promise<string> {
   const r = await exportReq(debateId, format, cookie);

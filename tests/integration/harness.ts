@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
@@ -205,4 +206,66 @@ export function canonicalGraph(doc: Y.Doc): ArgumentGraph {
     claims: [...g.claims].sort((a, b) => a.id.localeCompare(b.id)),
     relations: [...g.relations].sort((a, b) => a.id.localeCompare(b.id)),
   };
+}
+
+/** The Origin the route-level tests pretend to be (the test server trusts it: no publicUrl). */
+export const TEST_ORIGIN = 'http://crux.test';
+
+type DebateRouteHandler = (req: Request, ctx: { params: Promise<{ id: string }> }) => Promise<Response>;
+
+/**
+ * Calls a debate route handler (app/api/debates/[id]/…) directly, as the browser would through
+ * Next: JSON body, the session cookie, and an Origin header on writes (same-origin fetch).
+ */
+export function callDebateRoute(
+  handler: DebateRouteHandler,
+  debateId: string,
+  opts: { method?: string; query?: string; body?: unknown; cookie?: string } = {},
+): Promise<Response> {
+  const method = opts.method ?? 'GET';
+  const req = new Request(`${TEST_ORIGIN}/api/debates/${debateId}/x${opts.query ? `?${opts.query}` : ''}`, {
+    method,
+    headers: {
+      ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }),
+      // What a browser sends with a same-origin fetch; writes from other origins are refused.
+      ...(method === 'GET' ? {} : { origin: TEST_ORIGIN }),
+      ...(opts.cookie ? { cookie: opts.cookie } : {}),
+    },
+    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+  });
+  return handler(req, { params: Promise.resolve({ id: debateId }) });
+}
+
+/** The response's JSON body (null for a 204), checking its status when one is given. */
+export async function expectJson<T>(res: Response | Promise<Response>, status?: number): Promise<T> {
+  const r = await res;
+  const body = r.status === 204 ? null : ((await r.json()) as T);
+  if (status !== undefined) expect(r.status, JSON.stringify(body).slice(0, 500)).toBe(status);
+  return body as T;
+}
+
+/** Reads a text/event-stream body, collecting each `data:` payload with its arrival time. */
+export function readEvents(body: ReadableStream<Uint8Array>) {
+  const events: { at: number; data: { topic: string } }[] = [];
+  const reader = body.getReader();
+  const dec = new TextDecoder();
+  let buf = '';
+  let raw = '';
+  const done = (async () => {
+    for (;;) {
+      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true as const }));
+      if (done) return;
+      const chunk = dec.decode(value, { stream: true });
+      raw += chunk;
+      buf += chunk;
+      let i: number;
+      while ((i = buf.indexOf('\n\n')) !== -1) {
+        const block = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        for (const line of block.split('\n'))
+          if (line.startsWith('data: ')) events.push({ at: performance.now(), data: JSON.parse(line.slice(6)) });
+      }
+    }
+  })();
+  return { events, topics: () => events.map((e) => e.data.topic), done, raw: () => raw };
 }

@@ -29,6 +29,8 @@ import {
   synced,
   waitFor,
   type TestStore,
+  callDebateRoute,
+  expectJson,
 } from './harness';
 
 /*
@@ -37,31 +39,9 @@ import {
  * socket), the standing recorded at each closing, and perspectives (whose votes the scores use).
  */
 
-const ORIGIN = 'http://crux.test';
-
-type Handler = (req: Request, ctx: { params: Promise<{ id: string }> }) => Promise<Response>;
 type User = { cookie: string; userId: string };
-
-function call(handler: Handler, debateId: string, opts: { method?: string; query?: string; body?: unknown; cookie?: string } = {}) {
-  const method = opts.method ?? 'GET';
-  const req = new Request(`${ORIGIN}/api/debates/${debateId}/x${opts.query ? `?${opts.query}` : ''}`, {
-    method,
-    headers: {
-      ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(method === 'GET' ? {} : { origin: ORIGIN }),
-      ...(opts.cookie ? { cookie: opts.cookie } : {}),
-    },
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-  });
-  return handler(req, { params: Promise.resolve({ id: debateId }) });
-}
-
-async function json<T>(res: Promise<Response>, status: number): Promise<T> {
-  const r = await res;
-  const body = r.status === 204 ? null : ((await r.json()) as T);
-  expect(r.status, JSON.stringify(body)).toBe(status);
-  return body as T;
-}
+const call = callDebateRoute;
+const json = expectJson;
 
 /** Thesis T, claim A supporting it (rA), claim B attacking it (rB), stored and projected as the server would. */
 async function storeDebate(server: CruxServer, id: string): Promise<void> {

@@ -10,38 +10,26 @@ import { castVote } from '../../server/services/votes';
 import * as votesRoute from '../../app/api/debates/[id]/votes/route';
 import * as strengthRoute from '../../app/api/debates/[id]/strength/route';
 import * as explainRoute from '../../app/api/debates/[id]/strength/explain/route';
-import { STORES, createDebateRow, createStore, joinGuest, signUp, startTestServer, waitFor, type TestStore } from './harness';
+import {
+  STORES,
+  createDebateRow,
+  createStore,
+  joinGuest,
+  signUp,
+  startTestServer,
+  waitFor,
+  type TestStore,
+  callDebateRoute,
+  expectJson,
+} from './harness';
 
 /*
  * Votes and strength through their real route handlers: each test builds a Request, calls the
  * exported GET/PUT/DELETE (with the runtime startTestServer installed) and reads the Response.
  */
 
-const ORIGIN = 'http://crux.test';
-
-type Handler = (req: Request, ctx: { params: Promise<{ id: string }> }) => Promise<Response>;
-
-function call(handler: Handler, debateId: string, opts: { method?: string; query?: string; body?: unknown; cookie?: string } = {}) {
-  const method = opts.method ?? 'GET';
-  const req = new Request(`${ORIGIN}/api/debates/${debateId}/x${opts.query ? `?${opts.query}` : ''}`, {
-    method,
-    headers: {
-      ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }),
-      // What a browser sends with a same-origin fetch; writes from other origins are refused.
-      ...(method === 'GET' ? {} : { origin: ORIGIN }),
-      ...(opts.cookie ? { cookie: opts.cookie } : {}),
-    },
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-  });
-  return handler(req, { params: Promise.resolve({ id: debateId }) });
-}
-
-async function json<T>(res: Promise<Response>, status: number): Promise<T> {
-  const r = await res;
-  const body = r.status === 204 ? null : ((await r.json()) as T);
-  expect(r.status, JSON.stringify(body)).toBe(status);
-  return body as T;
-}
+const call = callDebateRoute;
+const json = expectJson;
 
 const DEBATE = 'votes-debate';
 const VIEWERS_ONLY = 'viewers-only';
