@@ -102,8 +102,7 @@ export class Room {
   private inFlight: Uint8Array[] = [];
   readonly awareness: awarenessProtocol.Awareness;
   /** Stored updates of the group commit being settled, applied together by applyDurable. */
-  private durable: { update: Uint8Array; origin: unknown; repair: Uint8Array | undefined; row: Uint8Array; rowId: string | undefined }[] =
-    [];
+  private durable: { origin: unknown; repaired: boolean; row: Uint8Array; rowId: string | undefined }[] = [];
   /** Awareness client ids owned by sockets on other instances, with their identity keys (server/scale). */
   private readonly remoteOwners = new Map<number, string>();
   readonly peers = new Map<Peer, Set<number>>();
@@ -203,8 +202,7 @@ export class Room {
 
   /** The identity key of the account whose socket here owns awareness client `clientId`. */
   awarenessOwnerKey(clientId: number): string | undefined {
-    for (const [peer, ids] of this.peers) if (ids.has(clientId)) return peer.identity?.key;
-    return undefined;
+    return this.localOwner(clientId)?.identity?.key;
   }
 
   /**
@@ -436,8 +434,7 @@ export class Room {
    * Queues a validated update for durability; applies it to `doc` (which relays it) once stored.
    * With a `repair`, the update and its repair are stored as one row: stored apart, a crash
    * between the two commits would keep the dangling relation and lose its repair, and nothing
-   * would ever repair it again. They are still applied (and relayed) apart, so the sender gets the
-   * repair too.
+   * would ever repair it again. A repaired row is relayed to its sender too, who needs the repair.
    */
   private commit(update: Uint8Array, origin: unknown, repair?: Uint8Array): void {
     const row = repair ? Y.mergeUpdates([update, repair]) : update;
@@ -449,7 +446,7 @@ export class Room {
         this.logBytes += row.byteLength;
         // The writer settles a whole group commit at once, so every continuation of this batch
         // runs before the microtask queued by its first one: they are applied together.
-        if (this.durable.push({ update, origin, repair, row, rowId }) === 1) queueMicrotask(() => this.applyDurable());
+        if (this.durable.push({ origin, repaired: repair !== undefined, row, rowId }) === 1) queueMicrotask(() => this.applyDurable());
       },
       () => {
         // Only at shutdown: the update was never relayed; its sender keeps it and resends on reconnect.
@@ -459,12 +456,11 @@ export class Room {
   }
 
   /**
-   * Applies the updates of a settled group commit to `doc`, which relays them. One update alone
-   * keeps its origin (its sender is not sent its own change back) and its repair is applied
-   * apart (so the sender does get the repair). Several are applied in one Yjs transaction, so a
-   * slow commit that gathered k updates costs one merged frame per peer instead of k: with one
-   * sender and no repairs it keeps that sender as origin; otherwise everyone gets the frame (the
-   * echo of a client's own change is a no-op for it, as @y/websocket-server always echoes).
+   * Applies the rows of a settled group commit to `doc` in one Yjs transaction, which relays them
+   * as one merged frame per peer (a slow commit that gathered k updates costs one frame, not k).
+   * With one sender and no repair the sender is the origin, and is not sent its own change back;
+   * otherwise everyone gets the frame (a client ignores the echo of its own change, as with
+   * @y/websocket-server, which always echoes; a repaired sender needs the repair).
    */
   private applyDurable(): void {
     const batch = this.durable;
@@ -476,24 +472,15 @@ export class Room {
     if (!this.destroyed) {
       this.doc.on('afterTransaction', onTr);
       try {
-        if (batch.length === 1) {
-          const { update, origin, repair } = batch[0]!;
-          Y.applyUpdate(this.doc, update, origin);
-          if (repair) Y.applyUpdate(this.doc, repair, 'server-repair');
-        } else {
-          const first = batch[0]!.origin;
-          const oneSender = batch.every((b) => b.origin === first && !b.repair);
-          Y.transact(
-            this.doc,
-            () => {
-              for (const b of batch) {
-                Y.applyUpdate(this.doc, b.update);
-                if (b.repair) Y.applyUpdate(this.doc, b.repair);
-              }
-            },
-            oneSender ? first : DURABLE_BATCH,
-          );
-        }
+        const first = batch[0]!.origin;
+        const oneSender = batch.every((b) => b.origin === first && !b.repaired);
+        Y.transact(
+          this.doc,
+          () => {
+            for (const b of batch) Y.applyUpdate(this.doc, b.row);
+          },
+          oneSender ? first : DURABLE_BATCH,
+        );
       } finally {
         this.doc.off('afterTransaction', onTr);
       }
