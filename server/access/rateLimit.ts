@@ -75,9 +75,15 @@ export interface LimiterDb {
  * One statement decides a take atomically, in whichever instance runs it: the bucket refills by
  * the time since its last take, and the row is written only when enough tokens are there. No row
  * back means refused. clock_timestamp(), not now(): inside a transaction now() stands still.
+ *
+ * Its commit does not wait for the disk (synchronous_commit off for this transaction only): a
+ * bucket is not worth an fsync, and a crash can only forget the last few takes, handing out a
+ * few more tokens once. Votes and document updates, which share the WAL, commit sooner for it.
  */
 const TAKE_SQL = `
-  INSERT INTO "RateBucket" AS b ("key", "tokens", "at") VALUES ($1, $2::float8 - $3::float8, clock_timestamp())
+  WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true))
+  INSERT INTO "RateBucket" AS b ("key", "tokens", "at")
+  SELECT $1, $2::float8 - $3::float8, clock_timestamp() FROM async_commit
   ON CONFLICT ("key") DO UPDATE
      SET "tokens" = LEAST($2::float8, b."tokens" + EXTRACT(EPOCH FROM clock_timestamp() - b."at")::float8 * $4::float8) - $3::float8,
          "at" = clock_timestamp()
