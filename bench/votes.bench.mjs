@@ -27,8 +27,8 @@
  * A third row splits the cost: the same HTTP front calling the vote service (castVote: phase
  * gate, target check, upsert, tally, live event) without the session and access check.
  *
- * Not measured: Next.js's own request dispatch in front of the route handler (it needs a
- * production build); the HTTP front here converts node:http requests to Fetch Requests instead.
+ * The Crux side is the path `npm start` serves: the server answers PUT /votes itself, before
+ * Next (server/http/fast.ts), with the same handler and checks as the Next route file.
  */
 /* global fetch -- Node's own, as in the browser */
 import { spawn, spawnSync } from 'node:child_process';
@@ -54,7 +54,7 @@ const P = {
   duration: opt('duration', 8),
   warmup: opt('warmup', 3),
   connections: opt('connections', 32),
-  users: opt('users', 600),
+  users: opt('users', 1000),
   claims: opt('claims', 100),
 };
 
@@ -204,6 +204,7 @@ try {
   await admin(`CREATE DATABASE "${dbName}"`);
   const ready = await startCrux();
   const base = `http://127.0.0.1:${ready.port}`;
+  const appBase = `http://127.0.0.1:${ready.appPort}`;
   pool = new pg.Pool({ connectionString: dbUrl, max: P.connections });
   const t0 = performance.now();
   const users = await joinGuests(base, P.users);
@@ -218,7 +219,9 @@ try {
   const run = (side, seconds) =>
     side === 'raw'
       ? runRaw(pool, ready.debateId, users, claims, seconds, next.raw)
-      : runCrux(base, ready.debateId, users, claims, seconds, next[side], side === 'service' ? ready.servicePath : undefined);
+      : side === 'service'
+        ? runCrux(base, ready.debateId, users, claims, seconds, next[side], ready.servicePath)
+        : runCrux(appBase, ready.debateId, users, claims, seconds, next[side]);
   const sidesArg = argv.indexOf('--sides');
   const SIDES = ['crux', 'service', 'raw'].filter((x) => sidesArg < 0 || (argv[sidesArg + 1] ?? '').split(',').includes(x));
   const has = (...xs) => xs.every((x) => SIDES.includes(x));
@@ -253,7 +256,7 @@ try {
   console.log('');
   console.log('| side | votes/s (median) | min–max | p50 ms | p99 ms |');
   console.log('|---|---|---|---|---|');
-  if (has('crux')) console.log(line('Crux PUT /votes (route handler)', 'crux'));
+  if (has('crux')) console.log(line('Crux PUT /votes (the server as `npm start` runs it)', 'crux'));
   if (has('service')) console.log(line('Crux vote service alone (HTTP → castVote, no session or access check)', 'service'));
   if (has('raw')) console.log(line('raw SQL upsert loop (reference)', 'raw'));
   console.log('');

@@ -1,9 +1,10 @@
 /*
  * The Crux side of bench/votes.bench.mjs: startServer() from server/app.ts (Next off) on the
- * Postgres database the orchestrator created (argument: its URL), a debate of CLAIMS claims, and
- * an HTTP front that hands requests to the real route handlers (app/api/…/route.ts) as Fetch
- * Requests, as Next's router does — without Next's own dispatch, which needs `npm run build`.
- * It also serves castVote() alone (no session, no access check) for the decomposition row.
+ * Postgres database the orchestrator created (argument: its URL) and a debate of CLAIMS claims.
+ * Votes go to that server itself: it answers PUT /api/debates/[id]/votes before Next, exactly
+ * as under `npm start` (server/http/fast.ts). A second HTTP front serves what the bench needs
+ * besides: guests joining through the real route handlers (app/api/…/route.ts, as Fetch
+ * Requests), and castVote() alone (no session, no access check) for the decomposition row.
  * Prints one line `READY <json>` on stdout when it can take requests; exits on SIGTERM.
  */
 import http from 'node:http';
@@ -119,5 +120,5 @@ process.on('SIGTERM', () => {
 });
 
 console.log(
-  `READY ${JSON.stringify({ port: (front.address() as AddressInfo).port, debateId: DEBATE, claimIds, servicePath: SERVICE_PATH })}`,
+  `READY ${JSON.stringify({ port: (front.address() as AddressInfo).port, appPort: server.port, debateId: DEBATE, claimIds, servicePath: SERVICE_PATH })}`,
 );

@@ -17,6 +17,7 @@ import { createProjection } from './projection/claims';
 import { startLiveBus, type LiveBus } from './live/bus';
 import { setRuntime } from './runtime';
 import { applySecurityHeaders } from './http/security';
+import { serveFastApi } from './http/fast';
 import { seedAgiDebate } from './services/seed';
 import { CloseCode, CloseReason } from '../lib/protocol';
 import type { Config } from './config';
@@ -133,6 +134,7 @@ export async function startServer(opts: StartOptions): Promise<CruxServer> {
     httpServer = http.createServer((req, res) => {
       stampClientIp(req, config.trustProxy ?? false);
       applySecurityHeaders(req, res, security);
+      if (serveFastApi(req, res)) return;
       Promise.resolve(nextHandler(req, res)).catch((e: unknown) => {
         console.error('[http] unhandled error:', e);
         if (!res.headersSent) res.statusCode = 500;

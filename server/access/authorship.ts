@@ -1,4 +1,5 @@
 import type { Actor } from '../services/sources';
+import type { ApiRequest } from '../http/request';
 import { requireDebateAction, type Allowed } from './guard';
 
 /**
@@ -15,7 +16,7 @@ export const actorOf = (who: Allowed): Actor => ({ key: userKeyOf(who), name: wh
  * debate is a 404 before anything is looked up; `addedByOf` then loads the item (404 when it is
  * not in this debate) and names its author.
  */
-export async function requireAuthorOrModerator(req: Request, debateId: string, addedByOf: () => Promise<string>): Promise<Allowed> {
+export async function requireAuthorOrModerator(req: ApiRequest, debateId: string, addedByOf: () => Promise<string>): Promise<Allowed> {
   const reader = await requireDebateAction(req, debateId, 'debate.read');
   const addedBy = await addedByOf();
   return requireDebateAction(req, debateId, 'evidence.edit', { isAuthor: addedBy === userKeyOf(reader) });

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { ApiRequest } from '../http/request';
 
 /**
  * Route handlers see a Fetch Request, which carries no socket address. The HTTP server stamps
@@ -31,4 +32,4 @@ export function stampClientIp(req: IncomingMessage, trustProxy: boolean): void {
   if (ip) req.headers[CLIENT_IP_HEADER] = ip;
 }
 
-export const clientIpOf = (req: Request): string | null => req.headers.get(CLIENT_IP_HEADER);
+export const clientIpOf = (req: ApiRequest): string | null => req.headers.get(CLIENT_IP_HEADER);

@@ -14,6 +14,7 @@ import { ApiError, assertSameOrigin } from '../http/errors';
 import { getRuntime } from '../runtime';
 import { readSession, type SessionInfo, type SessionUser } from '../auth/session';
 import { clientIpOf } from './clientIp';
+import type { ApiRequest } from '../http/request';
 import { isMutating } from './origin';
 import { HTTP_WRITES, HTTP_WRITES_LEASE, sharedLimiter, type SharedLimiter } from './rateLimit';
 import { asRole, debateGrants, type DebateGrants } from './grants';
@@ -33,10 +34,11 @@ export interface Allowed {
 const writeLimiter = (): SharedLimiter => sharedLimiter(getRuntime().db, 'writes', HTTP_WRITES, HTTP_WRITES_LEASE);
 
 /** The presented invite link, for link-visible debates: `?invite=` or the X-Crux-Invite header. */
-export const linkTokenOf = (req: Request): string | null => req.headers.get('x-crux-invite') ?? new URL(req.url).searchParams.get('invite');
+export const linkTokenOf = (req: ApiRequest): string | null =>
+  req.headers.get('x-crux-invite') ?? new URL(req.url).searchParams.get('invite');
 
 /** Counts a state-changing request against its author's budget: the account, else the address. */
-async function limitWrites(req: Request, session: SessionInfo): Promise<void> {
+async function limitWrites(req: ApiRequest, session: SessionInfo): Promise<void> {
   if (!isMutating(req.method)) return;
   const key = session.principal.userId ? `u:${session.principal.userId}` : `ip:${clientIpOf(req) ?? 'unknown'}`;
   const wait = await writeLimiter().take(key);
@@ -85,7 +87,7 @@ export function denial(reason: DenyReason, action: Action, role: Role | null): A
 }
 
 /** Who sent the request (nobody, a guest or an account), after the Origin and rate checks of a write. */
-export async function requirePrincipal(req: Request): Promise<SessionInfo> {
+export async function requirePrincipal(req: ApiRequest): Promise<SessionInfo> {
   assertSameOrigin(req);
   const session = await readSession(req.headers);
   await limitWrites(req, session);
@@ -93,7 +95,7 @@ export async function requirePrincipal(req: Request): Promise<SessionInfo> {
 }
 
 /** A signed-in account, or also a guest with `allowGuest`. 401 otherwise. */
-export async function requireUser(req: Request, opts: { allowGuest?: boolean } = {}): Promise<SessionInfo & { user: SessionUser }> {
+export async function requireUser(req: ApiRequest, opts: { allowGuest?: boolean } = {}): Promise<SessionInfo & { user: SessionUser }> {
   const session = await requirePrincipal(req);
   if (!session.user) throw new ApiError('unauthorized', 'sign in first');
   if (session.user.isGuest && !opts.allowGuest)
@@ -107,7 +109,7 @@ export async function requireUser(req: Request, opts: { allowGuest?: boolean } =
  * or the debate's state forbids the action, 429 past the write budget. Mutating requests must
  * come from this site (Origin).
  */
-export async function requireDebateAction(req: Request, debateId: string, action: Action, ctx: ActionContext = {}): Promise<Allowed> {
+export async function requireDebateAction(req: ApiRequest, debateId: string, action: Action, ctx: ActionContext = {}): Promise<Allowed> {
   const session = await requirePrincipal(req);
   const debate = await debateGrants(getRuntime(), debateId, session.principal.userId, linkTokenOf(req));
   if (!debate) throw new ApiError('not_found', `debate ${debateId} not found`);
@@ -126,7 +128,7 @@ export interface TeamAllowed {
 }
 
 /** A team action: members only (guests who joined by link included), at the role the action needs. */
-export async function requireTeamAction(req: Request, teamId: string, action: TeamAction): Promise<TeamAllowed> {
+export async function requireTeamAction(req: ApiRequest, teamId: string, action: TeamAction): Promise<TeamAllowed> {
   const session = await requireUser(req, { allowGuest: true });
   const team = await getRuntime().db.prisma.team.findUnique({
     where: { id: teamId },

@@ -4,6 +4,8 @@
  * off cross-site POSTs; this check also covers same-site attackers (another app on a sibling
  * subdomain) and old browsers.
  */
+import type { ApiRequest } from '../http/request';
+
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export const isMutating = (method: string): boolean => !SAFE_METHODS.has(method.toUpperCase());
@@ -14,7 +16,7 @@ export const isMutating = (method: string): boolean => !SAFE_METHODS.has(method.
  * for its victim's browser. (Next builds `req.url` from the host it was started with, not from
  * the request, so that alone would refuse a browser that reached us by another name.)
  */
-export function expectedOrigin(req: Request, publicUrl: string | undefined): string {
+export function expectedOrigin(req: Pick<ApiRequest, 'url' | 'headers'>, publicUrl: string | undefined): string {
   if (publicUrl) return new URL(publicUrl).origin;
   const url = new URL(req.url);
   const host = req.headers.get('host');
@@ -22,7 +24,7 @@ export function expectedOrigin(req: Request, publicUrl: string | undefined): str
 }
 
 /** Safe methods pass; others need a matching Origin, or, without one, Sec-Fetch-Site: same-origin. */
-export function isSameOrigin(req: Request, publicUrl: string | undefined): boolean {
+export function isSameOrigin(req: ApiRequest, publicUrl: string | undefined): boolean {
   if (!isMutating(req.method)) return true;
   const origin = req.headers.get('origin');
   if (origin && origin !== 'null') return origin === expectedOrigin(req, publicUrl);

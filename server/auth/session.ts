@@ -2,6 +2,7 @@ import type { Principal } from '../../lib/permissions';
 import { getAuth } from './auth';
 import { getRuntime, type Runtime } from '../runtime';
 import { sessionCacheOf, sessionKeyOf } from './sessionCache';
+import type { ApiHeaders } from '../http/request';
 
 export interface SessionUser {
   id: string;
@@ -26,7 +27,7 @@ export const NO_SESSION: SessionInfo = { principal: { userId: null, isGuest: fal
  * never past its expiry; ending it (sign-out, revocation, account changes) drops it at once on
  * every instance.
  */
-export async function readSession(headers: Headers, rt: Runtime = getRuntime()): Promise<SessionInfo> {
+export async function readSession(headers: ApiHeaders, rt: Runtime = getRuntime()): Promise<SessionInfo> {
   const key = sessionKeyOf(headers.get('cookie'));
   if (key === null) return NO_SESSION;
   const cache = sessionCacheOf(rt.live);
@@ -50,7 +51,10 @@ export async function readSession(headers: Headers, rt: Runtime = getRuntime()):
     cache.remove(key);
   }
   const auth = await getAuth(rt);
-  const s = await auth.api.getSession({ headers, query: { disableRefresh: true } });
+  const s = await auth.api.getSession({
+    headers: headers instanceof Headers ? headers : new Headers([...headers]),
+    query: { disableRefresh: true },
+  });
   if (!s) return NO_SESSION;
   const info = sessionInfo(s.user, (s.user as { isAnonymous?: boolean | null }).isAnonymous === true, s.session.id);
   cache.set(key, info, s.session.id, new Date(s.session.expiresAt).getTime(), generation);

@@ -9,8 +9,9 @@ import type pg from 'pg';
 export interface Sql {
   readonly kind: 'pglite' | 'postgres';
   /**
-   * `prepared`: a name for the statement, so that Postgres parses and plans it once per
-   * connection instead of on every call (hot paths only; one name, one text). PGlite ignores it.
+   * `prepared`: a name for the statement, so that Postgres parses it once per connection
+   * instead of on every call (hot paths only; one name, one text). It is still planned on every
+   * call (server/db/client.ts sets plan_cache_mode). PGlite ignores it.
    */
   query<T = Record<string, unknown>>(text: string, params?: unknown[], prepared?: string): Promise<T[]>;
   /** Runs a multi-statement script (no parameters). */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isSameOrigin } from '../access/origin';
 import { getRuntime } from '../runtime';
 import { findUnstorable } from './strings';
+import { toFetchResponse, type ApiRequest, type ApiResult } from './request';
 
 export type ApiErrorCode =
   | 'bad_request'
@@ -54,25 +55,28 @@ export function fieldIssues(err: z.ZodError): FieldIssue[] {
   return err.issues.map((i) => ({ field: i.path.length > 0 ? i.path.join('.') : '(body)', message: i.message }));
 }
 
-export function toResponse(e: unknown): Response {
+/** The central error handler: an ApiError or a zod error as its status and JSON body; anything else 500, without internals. */
+export function errorResult(e: unknown): ApiResult {
   if (e instanceof z.ZodError) e = new ApiError('bad_request', 'invalid request', fieldIssues(e));
   if (e instanceof ApiError) {
     const fields = e.fields.length > 0 ? e.fields : undefined;
     const msg = fields ? `${e.message}: ${fields.map((f) => `${f.field} — ${f.message}`).join('; ')}` : e.message;
     const body: ErrorBody = { error: { code: e.code, message: msg, ...(fields ? { fields } : {}) } };
-    return Response.json(body, { status: e.status, headers: e.headers });
+    return { status: e.status, body, headers: e.headers };
   }
   // Unknown errors are logged in full here and reported without internals.
   console.error('[api] unhandled error:', e);
   const body: ErrorBody = { error: { code: 'internal', message: 'internal error' } };
-  return Response.json(body, { status: 500 });
+  return { status: 500, body };
 }
+
+export const toResponse = (e: unknown): Response => toFetchResponse(errorResult(e));
 
 /** Largest JSON body any route accepts. */
 export const MAX_JSON_BYTES = 256 * 1024;
 
 /** Reads and parses a JSON body with a size limit, then validates it with the route's schema. */
-export async function parseJson<S extends z.ZodType>(req: Request, schema: S): Promise<z.output<S>> {
+export async function parseJson<S extends z.ZodType>(req: ApiRequest, schema: S): Promise<z.output<S>> {
   const len = Number(req.headers.get('content-length') ?? '0');
   if (len > MAX_JSON_BYTES) throw new ApiError('payload_too_large', `body must be at most ${MAX_JSON_BYTES} bytes`);
   const text = await req.text();
@@ -98,19 +102,25 @@ export function parseQuery<S extends z.ZodType>(url: string, schema: S): z.outpu
 }
 
 /**
- * Wraps a route handler so every failure goes through toResponse, and so that no state-changing
- * request from another site reaches a handler (server/access/origin.ts): one place for all routes.
+ * The checks every API request passes before its handler runs, whichever way it came in (a Next
+ * route handler through `route`, or the HTTP server's fast path): no state-changing request from
+ * another site (server/access/origin.ts), and no unstorable string in the query or the path.
  */
+export function checkRequest(req: ApiRequest, params: Record<string, unknown> | undefined): void {
+  assertSameOrigin(req);
+  assertStorable(Object.fromEntries(new URL(req.url).searchParams), 'invalid query');
+  if (params) assertStorable(params, 'invalid path');
+}
+
+/** Wraps a route handler so that checkRequest runs first and every failure goes through errorResult. */
 export function route<A extends unknown[]>(fn: (...args: A) => Promise<Response>): (...args: A) => Promise<Response> {
   return async (...args: A) => {
     try {
       const req = args[0];
-      if (req instanceof Request) {
-        assertSameOrigin(req);
-        assertStorable(Object.fromEntries(new URL(req.url).searchParams), 'invalid query');
-      }
       const ctx = args[1] as { params?: Promise<unknown> } | undefined;
-      if (ctx?.params instanceof Promise) assertStorable(await ctx.params, 'invalid path');
+      const params = ctx?.params instanceof Promise ? ((await ctx.params) as Record<string, unknown>) : undefined;
+      if (req instanceof Request) checkRequest(req, params);
+      else if (params) assertStorable(params, 'invalid path');
       return await fn(...args);
     } catch (e) {
       return toResponse(e);
@@ -128,7 +138,7 @@ export function assertStorable(value: unknown, message = 'invalid request'): voi
 }
 
 /** Throws 403 for a state-changing request whose Origin is not this site. */
-export function assertSameOrigin(req: Request): void {
+export function assertSameOrigin(req: ApiRequest): void {
   if (!isSameOrigin(req, getRuntime().config.publicUrl))
     throw new ApiError('forbidden', 'cross-origin request refused: the Origin header must be this site');
 }

@@ -66,15 +66,21 @@ const OPEN_FOR_VOTES = `SELECT 1 FROM "Debate" WHERE "id" = $1 AND "phase" <> 'c
 
 const closedNow = () => denial('phase-closed', 'vote.cast', null);
 
-/** Per debate: the announcement being sent, and the one queued behind it. */
+/** Per debate: the announcement being sent (or waiting its turn), and whether another is due after it. */
 const announcing = new WeakMap<VoteDeps['live'], Map<string, { queued: boolean }>>();
 
 /**
- * Tells the debate's clients that votes changed. Every NOTIFY commits through one lock shared by
- * the whole Postgres cluster, so a burst of votes must not become a burst of notifications:
- * while one 'votes' event for a debate is being sent, later votes share a single follow-up
- * event (which leaves after they committed). Everyone still hears of every vote within a
- * couple of round trips; the vote's response does not wait for it.
+ * The least time between two 'votes' events of one debate. Each event makes every client of the
+ * debate refetch its tallies, and every NOTIFY commits through one lock shared by the whole
+ * Postgres cluster: under a burst of votes, one event per interval says everything.
+ */
+export const VOTES_EVENT_SPACING_MS = 100;
+
+/**
+ * Tells the debate's clients that votes changed. The first vote after a quiet interval is
+ * announced at once; later ones share a single follow-up event, sent VOTES_EVENT_SPACING_MS after
+ * the previous one (so it leaves after they committed). Everyone hears of every vote within
+ * about that interval; the vote's response does not wait for it.
  */
 function announceVotes(deps: VoteDeps, debateId: string): void {
   let byDebate = announcing.get(deps.live);
@@ -86,16 +92,22 @@ function announceVotes(deps: VoteDeps, debateId: string): void {
   }
   const entry = { queued: false };
   const send = async (): Promise<void> => {
+    const sentAt = Date.now();
     try {
       await deps.live.publish({ debateId, topic: VOTES_TOPIC });
     } catch (e) {
       console.error('[votes] could not announce a vote:', e instanceof Error ? e.message : e);
     }
-    if (entry.queued) {
-      entry.queued = false;
-      return send();
-    }
-    byDebate.delete(debateId);
+    // Stays in the map until the interval is over, so that votes meanwhile only mark it queued.
+    setTimeout(
+      () => {
+        if (entry.queued) {
+          entry.queued = false;
+          void send();
+        } else byDebate.delete(debateId);
+      },
+      Math.max(0, sentAt + VOTES_EVENT_SPACING_MS - Date.now()),
+    ).unref();
   };
   byDebate.set(debateId, entry);
   void send();
@@ -208,42 +220,47 @@ function remember(tallies: Map<string, RunningTally>, key: string, t: RunningTal
 /*
  * Votes in one statement: the phase gate (once for all of them), then for each vote the target
  * check (a live claim in the projection; relations and projection misses are checked in the
- * document first, `checked`), the value it replaces (as the statement sees it), the INSERT … ON
- * CONFLICT DO UPDATE on the unique (debate, target, user) key and, when `count`, the target's
- * other votes for a fresh count. The statement's snapshot does not see its own upserts: a count
- * is the others' votes before it, plus the vote itself. Prepared: planned once per connection.
+ * document first, `checked`), the INSERT … ON CONFLICT DO UPDATE on the unique (debate, target,
+ * user) key, which keeps the value it replaced in "previousValue" and returns it, and, for
+ * targets with a vote that asks for a fresh count (`count`), the target's votes by value, counted
+ * once per target. The count is the statement's snapshot, which does not see its own upserts.
+ *
+ * Prepared: parsed once per connection, and planned afresh each time (the pool's
+ * plan_cache_mode, server/db/client.ts), so that a plan never outlives the statistics it was
+ * made with.
  */
 const CAST_SQL = `WITH gate AS (${OPEN_FOR_VOTES}),
-       input AS (
-         SELECT kind, target, user_key, id, value, checked, count, ord::int AS ord
-           FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::boolean[], $8::boolean[])
-                WITH ORDINALITY AS i(kind, target, user_key, id, value, checked, count, ord)),
-       ok AS (
-         SELECT i.* FROM input i
-          WHERE i.checked OR EXISTS (
-            SELECT 1 FROM "DebateClaim" c WHERE c."debateId" = $1 AND c."claimId" = i.target AND NOT c."deleted")),
-       old AS (
-         SELECT i.ord, v."value" FROM input i
-           JOIN "Vote" v ON v."debateId" = $1 AND v."targetKind" = i.kind AND v."targetId" = i.target AND v."userKey" = i.user_key),
-       up AS (
-         INSERT INTO "Vote" ("id", "debateId", "targetKind", "targetId", "userKey", "value")
-         SELECT ok.id, $1, ok.kind, ok.target, ok.user_key, ok.value FROM gate, ok
-          -- Every statement locks its rows in this one order, so two running at once cannot deadlock.
-          ORDER BY ok.kind COLLATE "C", ok.target COLLATE "C", ok.user_key COLLATE "C"
-         ON CONFLICT ("debateId", "targetKind", "targetId", "userKey")
-         DO UPDATE SET "value" = EXCLUDED."value", "updatedAt" = CURRENT_TIMESTAMP
-         RETURNING "targetKind", "targetId", "userKey", "value", "updatedAt", (xmax = 0) AS inserted),
-       others AS (
-         SELECT i.ord, v."value", count(*)::int AS n FROM input i
-           JOIN "Vote" v ON i.count AND v."debateId" = $1 AND v."targetKind" = i.kind AND v."targetId" = i.target AND v."userKey" <> i.user_key
-          GROUP BY i.ord, v."value")
-       SELECT i.ord,
-              (SELECT count(*)::int FROM gate) AS open,
-              (SELECT json_build_object('value', u."value", 'updatedAt', u."updatedAt", 'inserted', u.inserted) FROM up u
-                WHERE u."targetKind" = i.kind AND u."targetId" = i.target AND u."userKey" = i.user_key) AS vote,
-              (SELECT o."value" FROM old o WHERE o.ord = i.ord) AS old,
-              (SELECT coalesce(json_agg(json_build_object('value', x."value", 'n', x.n)), '[]'::json) FROM others x WHERE x.ord = i.ord) AS others
-         FROM input i ORDER BY i.ord`;
+     input AS (
+       SELECT kind, target, user_key, id, value, checked, count, ord::int AS ord
+         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::boolean[], $8::boolean[])
+              WITH ORDINALITY AS i(kind, target, user_key, id, value, checked, count, ord)),
+     up AS (
+       INSERT INTO "Vote" AS v ("id", "debateId", "targetKind", "targetId", "userKey", "value")
+       SELECT i.id, $1, i.kind, i.target, i.user_key, i.value FROM gate, input i
+        WHERE i.checked OR EXISTS (
+          SELECT 1 FROM "DebateClaim" c WHERE c."debateId" = $1 AND c."claimId" = i.target AND NOT c."deleted")
+        -- Every statement locks its rows in this one order, so two running at once cannot deadlock.
+        ORDER BY i.kind COLLATE "C", i.target COLLATE "C", i.user_key COLLATE "C"
+       ON CONFLICT ("debateId", "targetKind", "targetId", "userKey")
+       DO UPDATE SET "value" = EXCLUDED."value", "previousValue" = v."value", "updatedAt" = CURRENT_TIMESTAMP
+       RETURNING v."targetKind", v."targetId", v."userKey", v."value", v."updatedAt", (v.xmax = 0) AS inserted,
+                 CASE WHEN v.xmax <> 0 THEN v."previousValue" END AS old),
+     counted AS (
+       SELECT o."targetKind" AS kind, o."targetId" AS target, o."value", count(*)::int AS n
+         FROM "Vote" o
+        WHERE o."debateId" = $1 AND (o."targetKind", o."targetId") IN (SELECT kind, target FROM input WHERE count)
+        GROUP BY 1, 2, 3)
+SELECT i.ord,
+       (SELECT count(*)::int FROM gate) AS open,
+       CASE WHEN u."userKey" IS NOT NULL
+            THEN json_build_object('value', u."value", 'updatedAt', u."updatedAt", 'inserted', u.inserted) END AS vote,
+       u.old,
+       CASE WHEN i.count THEN (
+         SELECT coalesce(json_agg(json_build_object('value', x."value", 'n', x.n)), '[]'::json)
+           FROM counted x WHERE x.kind = i.kind AND x.target = i.target)
+       ELSE '[]'::json END AS counted
+  FROM input i LEFT JOIN up u ON u."targetKind" = i.kind AND u."targetId" = i.target AND u."userKey" = i.user_key
+ ORDER BY i.ord`;
 
 /** One vote for the statement. */
 interface VoteRow {
@@ -260,17 +277,21 @@ interface VoteRow {
 interface CastRow {
   open: number;
   vote: { value: number; updatedAt: string; inserted: boolean } | null;
+  /** The value this vote replaced, as the statement saw it (null: none, or not visible to it). */
   old: number | null;
-  others: { value: number; n: number }[];
+  /** With `count`: the target's votes by value before the statement, this voter's included. */
+  counted: { value: number; n: number }[];
 }
 
 /**
- * Vote statements one debate may have running at once. Votes that arrive while they all run
- * wait, and go together in the next statement (as the document writer group-commits updates):
- * one round trip, one gate lock and one commit for all of them. A vote on a quiet debate goes at
- * once, alone.
+ * Vote statements one debate may have running at once. Votes that arrive while it runs wait, and
+ * go together in the next statement (as the document writer group-commits updates): one round
+ * trip, one gate lock and one commit for all of them. A vote on a quiet debate goes at once,
+ * alone. One, not more: statements running side by side on one debate contend for its rows and
+ * the WAL, and each carries fewer votes (bench/votes.bench.mjs: 2 did 10–15 % fewer votes/s
+ * than 1, 4 and 8 fewer still).
  */
-export const VOTE_STATEMENTS_PER_DEBATE = 4;
+export const VOTE_STATEMENTS_PER_DEBATE = 1;
 /** Votes in one statement at most. */
 const MAX_BATCH = 64;
 
@@ -313,16 +334,20 @@ function pump(deps: VoteDeps, debateId: string, all: Map<string, DebateVotes>, d
     }
     d.waiting = later;
     d.running++;
-    void runBatch(deps, debateId, batch).finally(() => {
+    void runBatch(deps, debateId, batch).then((answer) => {
       d.running--;
+      // The next statement leaves before this one's votes are answered: writing those answers
+      // would otherwise keep the database idle.
       if (d.running === 0 && d.waiting.length === 0) {
         if (all.get(debateId) === d) all.delete(debateId);
       } else pump(deps, debateId, all, d);
+      answer();
     });
   }
 }
 
-async function runBatch(deps: VoteDeps, debateId: string, batch: Waiting[]): Promise<void> {
+/** Writes one statement's votes; resolves with the function that answers their callers. */
+async function runBatch(deps: VoteDeps, debateId: string, batch: Waiting[]): Promise<() => void> {
   try {
     const col = <K extends keyof VoteRow>(k: K): VoteRow[K][] => batch.map((w) => w.row[k]);
     const rows = await deps.db.sql.query<CastRow & { ord: number }>(
@@ -330,15 +355,19 @@ async function runBatch(deps: VoteDeps, debateId: string, batch: Waiting[]): Pro
       [debateId, col('kind'), col('target'), col('userKey'), batch.map(() => newId()), col('value'), col('checked'), col('count')],
       'crux_cast_votes',
     );
-    const answered = new Set<Waiting>();
-    for (const r of rows) {
-      const w = batch[r.ord - 1];
-      if (w) answered.add(w);
-      w?.resolve(r);
-    }
-    for (const w of batch) if (!answered.has(w)) w.reject(new Error('the vote statement returned no row for a vote'));
+    return () => {
+      const answered = new Set<Waiting>();
+      for (const r of rows) {
+        const w = batch[r.ord - 1];
+        if (w) answered.add(w);
+        w?.resolve(r);
+      }
+      for (const w of batch) if (!answered.has(w)) w.reject(new Error('the vote statement returned no row for a vote'));
+    };
   } catch (e) {
-    for (const w of batch) w.reject(e);
+    return () => {
+      for (const w of batch) w.reject(e);
+    };
   }
 }
 
@@ -374,7 +403,8 @@ export async function castVote(deps: VoteDeps, debateId: string, userKey: string
       let distribution: number[];
       if (count) {
         distribution = Array.from({ length: MAX_VOTE + 1 }, () => 0);
-        for (const o of r.others) distribution[o.value] = (distribution[o.value] ?? 0) + Number(o.n);
+        for (const o of r.counted) distribution[o.value] = (distribution[o.value] ?? 0) + Number(o.n);
+        if (r.old !== null && (distribution[r.old] ?? 0) > 0) distribution[r.old]!--;
         distribution[value]!++;
         remember(tallies, key, { distribution: [...distribution], at: Date.now() });
       } else {

@@ -236,6 +236,29 @@ export function callDebateRoute(
   return handler(req, { params: Promise.resolve({ id: debateId }) });
 }
 
+/**
+ * The same request as callDebateRoute, sent over HTTP to the test server, which answers the hot
+ * routes itself before Next (server/http/fast.ts): Origin is the server's own on writes, as a
+ * browser's same-origin fetch would send it.
+ */
+export function callOverHttp(
+  server: { url: string },
+  path: string,
+  opts: { method?: string; query?: string; body?: unknown; cookie?: string; headers?: Record<string, string> } = {},
+): Promise<Response> {
+  const method = opts.method ?? 'GET';
+  return fetch(`${server.url}${path}${opts.query ? `?${opts.query}` : ''}`, {
+    method,
+    headers: {
+      ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(method === 'GET' ? {} : { origin: new URL(server.url).origin }),
+      ...(opts.cookie ? { cookie: opts.cookie } : {}),
+      ...opts.headers,
+    },
+    body: opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body),
+  });
+}
+
 /** The response's JSON body (null for a 204), checking its status when one is given. */
 export async function expectJson<T>(res: Response | Promise<Response>, status?: number): Promise<T> {
   const r = await res;

@@ -6,7 +6,7 @@ import type { CruxServer } from '../../server/app';
 import type { ErrorBody } from '../../server/http/errors';
 import type { LiveEvent } from '../../server/live/bus';
 import { readProjectedClaims, writeProjection } from '../../server/projection/claims';
-import { castVote } from '../../server/services/votes';
+import { VOTES_EVENT_SPACING_MS, castVote } from '../../server/services/votes';
 import * as votesRoute from '../../app/api/debates/[id]/votes/route';
 import * as strengthRoute from '../../app/api/debates/[id]/strength/route';
 import * as explainRoute from '../../app/api/debates/[id]/strength/explain/route';
@@ -20,16 +20,20 @@ import {
   waitFor,
   type TestStore,
   callDebateRoute,
+  callOverHttp,
   expectJson,
 } from './harness';
 
 /*
  * Votes and strength through their real route handlers: each test builds a Request, calls the
  * exported GET/PUT/DELETE (with the runtime startTestServer installed) and reads the Response.
+ * Every test runs twice: the vote calls once through the Next route handlers and once over HTTP
+ * through the server's own fast path (server/http/fast.ts), which must behave the same.
  */
 
-const call = callDebateRoute;
 const json = expectJson;
+const PATHS = ['route handler', 'fast path'] as const;
+const VOTE_HANDLERS = new Set<unknown>([votesRoute.GET, votesRoute.PUT, votesRoute.DELETE]);
 
 const DEBATE = 'votes-debate';
 const VIEWERS_ONLY = 'viewers-only';
@@ -55,9 +59,13 @@ async function storeDebate(server: CruxServer, id: string): Promise<void> {
   doc.destroy();
 }
 
-describe.each(STORES)('votes and strength (%s)', (storeName) => {
+describe.each(STORES.flatMap((s) => PATHS.map((p) => [s, p] as const)))('votes and strength (%s, %s)', (storeName, path) => {
   let store: TestStore;
   let server: CruxServer;
+  const call: typeof callDebateRoute = (handler, debateId, opts = {}) =>
+    path === 'fast path' && VOTE_HANDLERS.has(handler)
+      ? callOverHttp(server, `/api/debates/${encodeURIComponent(debateId)}/votes`, opts)
+      : callDebateRoute(handler, debateId, opts);
   let alice: { cookie: string; userId: string };
   let bob: { cookie: string; userId: string };
   let carol: { cookie: string; userId: string };
@@ -77,7 +85,7 @@ describe.each(STORES)('votes and strength (%s)', (storeName) => {
     await server.db.prisma.debate.update({ where: { id: VIEWERS_ONLY }, data: { publicRole: 'viewer' } });
     alice = await joinGuest(server, 'Alice');
     bob = await joinGuest(server, 'Bob');
-    carol = await signUp(server, 'Carol', `carol-${storeName}@example.com`);
+    carol = await signUp(server, 'Carol', `carol-${storeName}-${path.replace(' ', '-')}@example.com`);
   });
   afterAll(async () => {
     await server?.close();
@@ -241,6 +249,33 @@ describe.each(STORES)('votes and strength (%s)', (storeName) => {
     } finally {
       off();
     }
+  });
+
+  it('announces a burst of votes in a few events spaced VOTES_EVENT_SPACING_MS apart, one of them for the last round', async () => {
+    await new Promise((r) => setTimeout(r, VOTES_EVENT_SPACING_MS * 2)); // the previous test's event is over
+    const at: number[] = [];
+    const off = server.live.subscribe(DEBATE, (e) => {
+      if (e.topic === 'votes') at.push(performance.now());
+    });
+    try {
+      const voters = [alice, bob, carol];
+      const t0 = performance.now();
+      let lastRound = t0;
+      for (let round = 0; round < 10; round++) {
+        lastRound = performance.now();
+        await Promise.all(voters.map((v, i) => json(put(v.cookie, { targetKind: 'claim', targetId: 'A', value: (round + i) % 5 }), 200)));
+      }
+      const lastVote = performance.now();
+      await waitFor(() => at.some((t) => t >= lastRound), 2000, 'an event for the last round of votes');
+      await new Promise((r) => setTimeout(r, VOTES_EVENT_SPACING_MS * 2));
+      // One event at once, then at most one per interval while the burst lasts, then one more.
+      expect(at.length).toBeGreaterThanOrEqual(1);
+      expect(at.length).toBeLessThanOrEqual(Math.ceil((lastVote - t0) / VOTES_EVENT_SPACING_MS) + 2);
+      for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThanOrEqual(VOTES_EVENT_SPACING_MS - 15);
+    } finally {
+      off();
+    }
+    for (const who of [alice, bob, carol]) await json(retract(who.cookie, 'claim', 'A'), 204);
   });
 
   it('moves the thesis score the way the votes say (hand-checked DF-QuAD)', async () => {
