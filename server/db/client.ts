@@ -45,16 +45,19 @@ export function redactUrl(url: string): string {
 /** The one place a Prisma client is made: Postgres when a URL is given, PGlite otherwise. */
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   if (config.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10, idleTimeoutMillis: 30_000 });
-    // Named statements (Sql.query's `prepared`) skip parsing but are still planned for their
-    // parameters and the table statistics of the moment. Postgres would otherwise switch them to
-    // a generic plan after five runs and keep it until the next ANALYZE: made while a table was
-    // small, such a plan scanned every vote of a debate for each vote cast. A SET rather than a
-    // startup option, which some connection poolers refuse; it is queued ahead of the first query.
-    pool.on('connect', (client) => {
-      client
-        .query('SET plan_cache_mode = force_custom_plan')
-        .catch((e: Error) => console.error('[db] could not set plan_cache_mode:', e.message));
+    const pool = new pg.Pool({
+      connectionString: config.databaseUrl,
+      max: 10,
+      idleTimeoutMillis: 30_000,
+      // Named statements (Sql.query's `prepared`) skip parsing but are still planned for their
+      // parameters and the table statistics of the moment. Postgres would otherwise switch them
+      // to a generic plan after five runs and keep it until the next ANALYZE: made while a table
+      // was small, such a plan scanned every vote of a debate for each vote cast. A SET before
+      // the connection is first handed out, rather than a startup option, which some connection
+      // poolers refuse.
+      onConnect: async (client: pg.ClientBase) => {
+        await client.query('SET plan_cache_mode = force_custom_plan');
+      },
     });
     // An idle client losing its server must not crash the process; the next query reports it.
     pool.on('error', (err) => console.error('[db] idle client error:', err.message));
