@@ -287,6 +287,13 @@ const tracker = (): Tracker => ({ sentAt: new Map(), latencies: [], received: ne
 function record(t: Tracker, seq: number, seenBy: Set<number> | undefined): void {
   const sent = t.sentAt.get(seq);
   if (sent === undefined) return; // warm-up, a claim's creation, or our own echo before the window
+  if (seenBy && !seenBy.has(seq)) {
+    // A server that relays a group commit as one merged update (Crux) sends a claim's last
+    // position only: the earlier moves of the same writer that it replaced arrive with it (the
+    // reader's document holds their effect from then on), so they count as delivered now.
+    // Writers' seqs are writer·1e6 + k, so this never walks into another writer's.
+    for (let prev = seq - 1; prev % 1e6 !== 0 && !seenBy.has(prev) && t.sentAt.has(prev); prev--) record(t, prev, seenBy);
+  }
   if (seenBy) {
     if (seenBy.has(seq)) {
       t.duplicates++;
