@@ -86,3 +86,24 @@ describe.each(STORES)('migrator (%s)', (storeName) => {
     await expect(loadMigrations(dir)).rejects.toThrow(/NNNN_snake_case/);
   });
 });
+
+describe.each(STORES.filter((s) => s === 'postgres'))('database client (%s)', (storeName) => {
+  it('plans named statements afresh on every pooled connection, including ones opened later', async () => {
+    // A generic plan made while "Vote" was nearly empty scanned every vote of a debate for each
+    // vote cast (bench/RESULTS.md, "Vote throughput"); server/db/client.ts sets this per connection.
+    const store = await createStore(storeName);
+    const d = await open(store);
+    try {
+      // More at once than the pool keeps idle, so that connections are opened while others are busy.
+      const modes = await Promise.all(
+        Array.from({ length: 25 }, () =>
+          d.sql.query<{ m: string }>(`SELECT current_setting('plan_cache_mode') AS m, pg_sleep(0.02)`, [], 'crux_test_plan_mode'),
+        ),
+      );
+      expect(new Set(modes.map((r) => r[0]!.m))).toEqual(new Set(['force_custom_plan']));
+    } finally {
+      await d.close();
+      await store.dispose();
+    }
+  });
+});
