@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import { ApiError, MAX_JSON_BYTES, checkRequest, errorResult } from './errors';
 import type { ApiHeaders, ApiRequest, ApiResult } from './request';
 import { deleteVote, getVotes, putVote } from './votesApi';
@@ -75,10 +77,21 @@ async function answer(req: IncomingMessage, res: ServerResponse, handler: FastHa
     return;
   }
   const body = JSON.stringify(result.body);
-  res
-    .writeHead(result.status, { ...result.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) })
-    .end(body);
+  const headers = { ...result.headers, 'content-type': 'application/json', vary: 'Accept-Encoding' };
+  // Next gzips its responses; so does this path, past the size where it pays (a vote's answer
+  // is ~200 bytes, a large debate's tallies are hundreds of KB).
+  if (body.length >= GZIP_FROM_BYTES && /\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
+    const zipped = await gzipAsync(body);
+    if (res.destroyed) return;
+    res.writeHead(result.status, { ...headers, 'content-encoding': 'gzip', 'content-length': zipped.length }).end(zipped);
+    return;
+  }
+  res.writeHead(result.status, { ...headers, 'content-length': Buffer.byteLength(body) }).end(body);
 }
+
+/** JSON bodies at least this long are gzipped for clients that accept it. */
+export const GZIP_FROM_BYTES = 1024;
+const gzipAsync = promisify(gzip);
 
 /** node:http headers read as Fetch would: names case-insensitive, repeated values joined by ", ". */
 class NodeHeaders implements ApiHeaders {

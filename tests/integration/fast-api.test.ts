@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CruxServer } from '../../server/app';
 import type { ErrorBody } from '../../server/http/errors';
 import { MAX_JSON_BYTES } from '../../server/http/errors';
+import { GZIP_FROM_BYTES } from '../../server/http/fast';
 import * as votesRoute from '../../app/api/debates/[id]/votes/route';
 import { STORES, TEST_ORIGIN, callOverHttp, createDebateRow, createStore, joinGuest, startTestServer, type TestStore } from './harness';
 
@@ -152,6 +153,31 @@ describe.each(STORES)('the fast path for votes (%s)', (storeName) => {
     expect(res.status).toBe(422);
     expect(((await res.json()) as ErrorBody).error.fields?.[0]?.field).toBe('targetId');
     expect(await server.db.prisma.vote.count({ where: { debateId: DEBATE } })).toBe(0);
+  });
+
+  it('gzips a large answer for a client that accepts it, as Next does, and leaves a small one as it is', async () => {
+    // Thirty targets' tallies: past GZIP_FROM_BYTES.
+    await server.db.sql.query(
+      `INSERT INTO "Vote" ("id", "debateId", "targetKind", "targetId", "userKey", "value")
+       SELECT 'gz' || g, $1, 'claim', 'claim-' || g, 'someone', g % 5 FROM generate_series(1, 30) g`,
+      [DEBATE],
+    );
+    try {
+      const path = `/api/debates/${DEBATE}/votes`;
+      const zipped = await callOverHttp(server, path, { headers: { 'accept-encoding': 'gzip' } });
+      expect(zipped.headers.get('content-encoding')).toBe('gzip');
+      const body = (await zipped.json()) as { tallies: unknown[] };
+      expect(body.tallies).toHaveLength(30);
+      expect(JSON.stringify(body).length).toBeGreaterThanOrEqual(GZIP_FROM_BYTES);
+      const plain = await callOverHttp(server, path, { headers: { 'accept-encoding': 'identity' } });
+      expect(plain.headers.get('content-encoding')).toBeNull();
+      expect(await plain.json()).toEqual(body);
+      const small = await callOverHttp(server, `/api/debates/nope/votes`, { headers: { 'accept-encoding': 'gzip' } });
+      expect(small.status).toBe(404);
+      expect(small.headers.get('content-encoding')).toBeNull();
+    } finally {
+      await server.db.sql.query(`DELETE FROM "Vote" WHERE "debateId" = $1`, [DEBATE]);
+    }
   });
 
   it('leaves everything else to Next: other methods, a trailing slash, a path that does not decode, other routes', async () => {
