@@ -277,7 +277,7 @@ interface VoteRow {
 interface CastRow {
   open: number;
   vote: { value: number; updatedAt: string; inserted: boolean } | null;
-  /** The value this vote replaced, as the statement saw it (null: none, or not visible to it). */
+  /** The value this vote replaced: the row's value just before the upsert changed it (null: inserted). */
   old: number | null;
   /** With `count`: the target's votes by value before the statement, this voter's included. */
   counted: { value: number; n: number }[];
@@ -404,11 +404,12 @@ export async function castVote(deps: VoteDeps, debateId: string, userKey: string
       if (count) {
         distribution = Array.from({ length: MAX_VOTE + 1 }, () => 0);
         for (const o of r.counted) distribution[o.value] = (distribution[o.value] ?? 0) + Number(o.n);
+        // The count (the statement's snapshot) still holds this voter's previous vote: move it.
         if (r.old !== null && (distribution[r.old] ?? 0) > 0) distribution[r.old]!--;
         distribution[value]!++;
         remember(tallies, key, { distribution: [...distribution], at: Date.now() });
       } else {
-        // An update whose old value the statement did not see (one person's concurrent first votes): count next time.
+        // An update always reports the value it replaced; should one ever come without it, count next time.
         const from = r.vote.inserted ? null : r.old;
         const known = r.vote.inserted || r.old !== null;
         // The tally read before the statement: if a count replaced it meanwhile, that count is as recent as this answer.
