@@ -162,10 +162,13 @@ describe('canvas: presence, per-user undo, outline and offline edits', () => {
     expect(near(moved.x - start.x, 120, 4), detail).toBe(true);
     expect(near(moved.y - start.y, 60, 2), detail).toBe(true);
     // The other person sees it where it was dropped, and so does a fresh load (from the server).
-    await expect.poll(() => position(b), { timeout: 10_000 }).toEqual(moved);
+    // The document keeps whole pixels (DebateCanvas rounds a drop), while the dragging page can
+    // still show React Flow's fractional position at some zoom levels (2207.5 against 2208).
+    const stored = { x: Math.round(moved.x), y: Math.round(moved.y) };
+    await expect.poll(() => position(b), { timeout: 10_000 }).toEqual(stored);
     await b.reload();
     await expect.poll(() => b.getByTestId('connection-status').getAttribute('data-synced'), { timeout: 20_000 }).toBe('yes');
-    await expect.poll(() => position(b), { timeout: 20_000 }).toEqual(moved);
+    await expect.poll(() => position(b), { timeout: 20_000 }).toEqual(stored);
     await expect.poll(() => b.getByTestId('add-claim').count(), { timeout: 10_000 }).toBe(1);
   });
 
