@@ -17,7 +17,6 @@ import { stampClientIp } from '../server/access/clientIp';
 import { readProjectedClaims, writeProjection } from '../server/projection/claims';
 import * as authRoute from '../app/api/auth/[...all]/route';
 import * as guestRoute from '../app/api/account/guest/route';
-import * as votesRoute from '../app/api/debates/[id]/votes/route';
 import { castVote } from '../server/services/votes';
 import { castVoteSchema } from '../lib/schemas/votes';
 
@@ -66,9 +65,6 @@ function routeOf(method: string, pathname: string): { handler: Handler; params: 
       ? { handler: authRoute[method] as Handler, params: { all: pathname.slice('/api/auth/'.length).split('/') } }
       : null;
   if (pathname === '/api/account/guest' && method === 'POST') return { handler: guestRoute.POST as Handler, params: {} };
-  const m = /^\/api\/debates\/([^/]+)\/votes$/.exec(pathname);
-  if (m && (method === 'GET' || method === 'PUT' || method === 'DELETE'))
-    return { handler: votesRoute[method] as Handler, params: { id: decodeURIComponent(m[1]!) } };
   return null;
 }
 

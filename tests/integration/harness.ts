@@ -213,50 +213,47 @@ export const TEST_ORIGIN = 'http://crux.test';
 
 type DebateRouteHandler = (req: Request, ctx: { params: Promise<{ id: string }> }) => Promise<Response>;
 
+type CallOptions = { method?: string; query?: string; body?: unknown; cookie?: string; headers?: Record<string, string> };
+
 /**
- * Calls a debate route handler (app/api/debates/[id]/…) directly, as the browser would through
- * Next: JSON body, the session cookie, and an Origin header on writes (same-origin fetch).
+ * What a browser's same-origin fetch sends: a JSON body (a string is sent as it is), the session
+ * cookie, and an Origin header on writes (writes from other origins are refused).
  */
+function browserInit(origin: string, opts: CallOptions): RequestInit {
+  const method = opts.method ?? 'GET';
+  return {
+    method,
+    headers: {
+      ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(method === 'GET' ? {} : { origin }),
+      ...(opts.cookie ? { cookie: opts.cookie } : {}),
+      ...opts.headers,
+    },
+    body: opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body),
+  };
+}
+
+/** Calls a debate route handler (app/api/debates/[id]/…) directly, as the browser would through Next. */
 export function callDebateRoute(
   handler: DebateRouteHandler,
   debateId: string,
   opts: { method?: string; query?: string; body?: unknown; cookie?: string } = {},
 ): Promise<Response> {
-  const method = opts.method ?? 'GET';
-  const req = new Request(`${TEST_ORIGIN}/api/debates/${debateId}/x${opts.query ? `?${opts.query}` : ''}`, {
-    method,
-    headers: {
-      ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }),
-      // What a browser sends with a same-origin fetch; writes from other origins are refused.
-      ...(method === 'GET' ? {} : { origin: TEST_ORIGIN }),
-      ...(opts.cookie ? { cookie: opts.cookie } : {}),
-    },
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-  });
+  // An object body, always: a string would be sent as it is by browserInit, not as JSON.
+  const body = typeof opts.body === 'string' ? JSON.stringify(opts.body) : opts.body;
+  const req = new Request(
+    `${TEST_ORIGIN}/api/debates/${debateId}/x${opts.query ? `?${opts.query}` : ''}`,
+    browserInit(TEST_ORIGIN, { ...opts, body }),
+  );
   return handler(req, { params: Promise.resolve({ id: debateId }) });
 }
 
 /**
  * The same request as callDebateRoute, sent over HTTP to the test server, which answers the hot
- * routes itself before Next (server/http/fast.ts): Origin is the server's own on writes, as a
- * browser's same-origin fetch would send it.
+ * routes itself before Next (server/http/fast.ts), with the server's own origin on writes.
  */
-export function callOverHttp(
-  server: { url: string },
-  path: string,
-  opts: { method?: string; query?: string; body?: unknown; cookie?: string; headers?: Record<string, string> } = {},
-): Promise<Response> {
-  const method = opts.method ?? 'GET';
-  return fetch(`${server.url}${path}${opts.query ? `?${opts.query}` : ''}`, {
-    method,
-    headers: {
-      ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(method === 'GET' ? {} : { origin: new URL(server.url).origin }),
-      ...(opts.cookie ? { cookie: opts.cookie } : {}),
-      ...opts.headers,
-    },
-    body: opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body),
-  });
+export function callOverHttp(server: { url: string }, path: string, opts: CallOptions = {}): Promise<Response> {
+  return fetch(`${server.url}${path}${opts.query ? `?${opts.query}` : ''}`, browserInit(new URL(server.url).origin, opts));
 }
 
 /** The response's JSON body (null for a 204), checking its status when one is given. */
