@@ -71,6 +71,32 @@ async function loadRows(tx: Pick<SqlTx, 'query'>, debateId: string): Promise<Map
   return new Map(rows.map((r) => [r.claimId, { text: r.text, kind: r.kind, deleted: r.deleted }]));
 }
 
+interface ProjectionDiff {
+  /** Claims to upsert (new, changed, or back from deletion), with their text and kind. */
+  ids: string[];
+  texts: string[];
+  kinds: string[];
+  /** Claims to flag deleted. */
+  gone: string[];
+}
+
+/** What writing `claims` (of `scope`, when given) over the rows `before` would change. */
+function diffProjection(before: Map<string, Row>, claims: Map<string, ProjectedClaim>, scope?: ReadonlySet<string>): ProjectionDiff {
+  const d: ProjectionDiff = { ids: [], texts: [], kinds: [], gone: [] };
+  for (const [id, c] of claims) {
+    const old = before.get(id);
+    if (old && !old.deleted && old.text === c.text && old.kind === c.kind) continue;
+    d.ids.push(id);
+    d.texts.push(c.text);
+    d.kinds.push(c.kind);
+  }
+  const isGone = (id: string) => before.get(id)?.deleted === false && !claims.has(id);
+  if (scope) {
+    for (const id of scope) if (isGone(id)) d.gone.push(id);
+  } else for (const id of before.keys()) if (isGone(id)) d.gone.push(id);
+  return d;
+}
+
 /**
  * Brings one debate's rows in line with `claims`. `known` is what the table holds (loaded when
  * absent) and is updated in place to what it holds afterwards.
@@ -83,21 +109,7 @@ export async function writeProjection(
   scope?: ReadonlySet<string>,
 ): Promise<ProjectResult & { known: Map<string, Row> }> {
   const before = known ?? (await loadRows(tx, debateId));
-  const ids: string[] = [];
-  const texts: string[] = [];
-  const kinds: string[] = [];
-  for (const [id, c] of claims) {
-    const old = before.get(id);
-    if (old && !old.deleted && old.text === c.text && old.kind === c.kind) continue;
-    ids.push(id);
-    texts.push(c.text);
-    kinds.push(c.kind);
-  }
-  const gone: string[] = [];
-  const isGone = (id: string) => before.get(id)?.deleted === false && !claims.has(id);
-  if (scope) {
-    for (const id of scope) if (isGone(id)) gone.push(id);
-  } else for (const id of before.keys()) if (isGone(id)) gone.push(id);
+  const { ids, texts, kinds, gone } = diffProjection(before, claims, scope);
   if (ids.length > 0)
     await tx.query(
       `INSERT INTO "DebateClaim" ("debateId", "claimId", "text", "kind", "deleted", "updatedAt")
@@ -192,6 +204,12 @@ export function createProjection(db: Database): Projection {
     const ownDoc = s.room.destroyed ? await loadStoredDoc(db, s.id) : undefined;
     try {
       const claims = readProjectedClaims(ownDoc ?? s.room.doc, scope);
+      // Moves and other edits that leave every text and kind as they were write nothing: no
+      // transaction either (a drag is 10 moves a second, each would cost a BEGIN/COMMIT pair).
+      if (s.known) {
+        const d = diffProjection(s.known, claims, scope);
+        if (d.ids.length === 0 && d.gone.length === 0) return;
+      }
       const changedMembership = membershipChanged(s.known, claims, scope);
       const res = await db.sql.transaction((tx) => writeProjection(tx, s.id, claims, s.known, scope));
       s.known = res.known;

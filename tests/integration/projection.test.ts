@@ -1,9 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { addClaim, deleteClaims, ensureRoots, setClaimText } from '../../lib/model/doc';
+import { addClaim, claimsMap, deleteClaims, ensureRoots, setClaimText, updateClaim } from '../../lib/model/doc';
 import type { CruxServer } from '../../server/app';
-import { readProjectedClaims, writeProjection } from '../../server/projection/claims';
-import { STORES, createDebateRow, createStore, startTestServer, type TestStore } from './harness';
+import { PROJECT_DELAY_MS, readProjectedClaims, writeProjection } from '../../server/projection/claims';
+import {
+  STORES,
+  connectClient,
+  createDebateRow,
+  createStore,
+  startTestServer,
+  storedDoc,
+  synced,
+  waitForAsync,
+  type TestStore,
+} from './harness';
 
 /*
  * The claims projection reads only the claims a commit touched (server/projection/claims.ts,
@@ -63,6 +73,70 @@ for (const name of STORES) {
       const full = await writeProjection(tx, id, readProjectedClaims(doc), known);
       expect(full).toMatchObject({ upserted: 1, deleted: 0 });
       expect((await rows()).c).toBe('claim c, edited');
+    });
+  });
+}
+
+/*
+ * A pass over claims whose text and kind did not change (a drag moves a claim many times a
+ * second) writes nothing, and opens no transaction either: at 10 moves a second the empty
+ * BEGIN/COMMIT pairs were Postgres round trips landing on top of the room's own commits.
+ */
+for (const name of STORES) {
+  describe(`claims projection of unchanged claims (${name})`, () => {
+    let store: TestStore;
+    let server: CruxServer;
+    beforeAll(async () => {
+      store = await createStore(name);
+      server = await startTestServer(store);
+    });
+    afterAll(async () => {
+      await server?.close();
+      await store?.dispose();
+    });
+
+    it('opens no transaction for moves, and one for a text edit', async () => {
+      const id = `moves-${name}`;
+      await createDebateRow(server, id);
+      const { doc, provider } = connectClient(server, id);
+      try {
+        await synced(provider);
+        addClaim(doc, { id: 'm1', text: 'moved around', x: 0, y: 0, author: 't' });
+        const text = async () => (await server.db.prisma.debateClaim.findFirst({ where: { debateId: id, claimId: 'm1' } }))?.text;
+        await waitForAsync(async () => (await text()) === 'moved around', 10_000, 'first projection');
+
+        const sql = server.db.sql;
+        const original = sql.transaction.bind(sql);
+        let transactions = 0;
+        sql.transaction = ((work: Parameters<typeof original>[0]) => {
+          transactions++;
+          return original(work);
+        }) as typeof sql.transaction;
+        try {
+          for (let i = 1; i <= 5; i++) {
+            updateClaim(doc, 'm1', { x: i * 10, y: i * 10 });
+            await new Promise((r) => setTimeout(r, PROJECT_DELAY_MS + 50));
+          }
+          await new Promise((r) => setTimeout(r, PROJECT_DELAY_MS * 2));
+          const duringMoves = transactions;
+          // The moves were stored (and so reached the projection's hook) before we counted.
+          expect(
+            claimsMap(await storedDoc(server, id))
+              .get('m1')
+              ?.get('x'),
+          ).toBe(50);
+          expect(duringMoves).toBe(0);
+          transactions = 0;
+
+          setClaimText(doc, 'm1', 'moved, then edited');
+          await waitForAsync(async () => (await text()) === 'moved, then edited', 10_000, 'edited projection');
+          expect(transactions).toBe(1);
+        } finally {
+          sql.transaction = original;
+        }
+      } finally {
+        provider.destroy();
+      }
     });
   });
 }
