@@ -16,7 +16,7 @@ import { stampClientIp } from './access/clientIp';
 import { createProjection } from './projection/claims';
 import { startLiveBus, type LiveBus } from './live/bus';
 import { setRuntime } from './runtime';
-import { applySecurityHeaders } from './http/security';
+import { applySecurityHeaders, dataSecurityHeaders } from './http/security';
 import { serveFastApi } from './http/fast';
 import { seedAgiDebate } from './services/seed';
 import { CloseCode, CloseReason } from '../lib/protocol';
@@ -131,10 +131,11 @@ export async function startServer(opts: StartOptions): Promise<CruxServer> {
     }
 
     const security = { https: config.publicUrl?.startsWith('https://') ?? false, dev: config.dev };
+    const dataHeaders = dataSecurityHeaders(security);
     httpServer = http.createServer((req, res) => {
       stampClientIp(req, config.trustProxy ?? false);
+      if (serveFastApi(req, res, dataHeaders)) return;
       applySecurityHeaders(req, res, security);
-      if (serveFastApi(req, res)) return;
       Promise.resolve(nextHandler(req, res)).catch((e: unknown) => {
         console.error('[http] unhandled error:', e);
         if (!res.headersSent) res.statusCode = 500;

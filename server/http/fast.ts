@@ -35,8 +35,12 @@ const ROUTES: FastRoute[] = [
   },
 ];
 
-/** Answers the request if it is one of the fast routes (true), else leaves it alone (false). */
-export function serveFastApi(req: IncomingMessage, res: ServerResponse): boolean {
+/**
+ * Answers the request if it is one of the fast routes (true), else leaves it alone (false).
+ * `security` is the security headers of a data response (dataSecurityHeaders), which every
+ * answer carries: a fast answer is JSON, never a page, so its CSP needs no per-request nonce.
+ */
+export function serveFastApi(req: IncomingMessage, res: ServerResponse, security: readonly string[]): boolean {
   const url = req.url;
   if (!url?.startsWith('/api/')) return false;
   const q = url.indexOf('?');
@@ -52,9 +56,9 @@ export function serveFastApi(req: IncomingMessage, res: ServerResponse): boolean
     } catch {
       return false;
     }
-    answer(req, res, handler, params).catch((e: unknown) => {
+    answer(req, res, handler, params, security).catch((e: unknown) => {
       console.error('[http] unhandled error:', e);
-      if (!res.headersSent) res.statusCode = 500;
+      if (!res.headersSent) res.writeHead(500, [...security]);
       res.end();
     });
     return true;
@@ -62,7 +66,13 @@ export function serveFastApi(req: IncomingMessage, res: ServerResponse): boolean
   return false;
 }
 
-async function answer(req: IncomingMessage, res: ServerResponse, handler: FastHandler, params: Record<string, string>): Promise<void> {
+async function answer(
+  req: IncomingMessage,
+  res: ServerResponse,
+  handler: FastHandler,
+  params: Record<string, string>,
+  security: readonly string[],
+): Promise<void> {
   const api = new NodeApiRequest(req);
   let result: ApiResult;
   try {
@@ -72,21 +82,25 @@ async function answer(req: IncomingMessage, res: ServerResponse, handler: FastHa
     result = errorResult(e);
   }
   if (res.destroyed) return;
+  const headers = [...security];
+  for (const [k, v] of Object.entries(result.headers ?? {})) headers.push(k, v);
   if (result.body === undefined) {
-    res.writeHead(result.status, result.headers).end();
+    res.writeHead(result.status, headers).end();
     return;
   }
   const body = JSON.stringify(result.body);
-  const headers = { ...result.headers, 'content-type': 'application/json', vary: 'Accept-Encoding' };
+  headers.push('content-type', 'application/json', 'vary', 'Accept-Encoding');
   // Next gzips its responses; so does this path, past the size where it pays (a vote's answer
   // is ~200 bytes, a large debate's tallies are hundreds of KB).
   if (body.length >= GZIP_FROM_BYTES && /\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
     const zipped = await gzipAsync(body);
     if (res.destroyed) return;
-    res.writeHead(result.status, { ...headers, 'content-encoding': 'gzip', 'content-length': zipped.length }).end(zipped);
+    headers.push('content-encoding', 'gzip', 'content-length', String(zipped.length));
+    res.writeHead(result.status, headers).end(zipped);
     return;
   }
-  res.writeHead(result.status, { ...headers, 'content-length': Buffer.byteLength(body) }).end(body);
+  headers.push('content-length', String(Buffer.byteLength(body)));
+  res.writeHead(result.status, headers).end(body);
 }
 
 /** JSON bodies at least this long are gzipped for clients that accept it. */

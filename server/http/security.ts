@@ -54,3 +54,17 @@ export function applySecurityHeaders(req: IncomingMessage, res: ServerResponse, 
   res.setHeader('Content-Security-Policy', csp);
   for (const [k, v] of Object.entries(staticSecurityHeaders(opts))) res.setHeader(k, v);
 }
+
+/**
+ * The CSP of a response that is data and never a page (the API's JSON): it runs no script, so
+ * it needs no nonce, and nothing may load from it or frame it.
+ */
+export const DATA_CSP = "default-src 'none'; frame-ancestors 'none'";
+
+/**
+ * The security headers of a data response as a flat [name, value, …] list, for
+ * `res.writeHead(status, list)`: built once per server, no nonce drawn per request.
+ */
+export function dataSecurityHeaders(opts: SecurityOptions): string[] {
+  return Object.entries({ 'Content-Security-Policy': DATA_CSP, ...staticSecurityHeaders(opts) }).flat();
+}

@@ -4,6 +4,7 @@ import type { CruxServer } from '../../server/app';
 import type { ErrorBody } from '../../server/http/errors';
 import { MAX_JSON_BYTES } from '../../server/http/errors';
 import { GZIP_FROM_BYTES } from '../../server/http/fast';
+import { DATA_CSP } from '../../server/http/security';
 import * as votesRoute from '../../app/api/debates/[id]/votes/route';
 import { STORES, TEST_ORIGIN, callOverHttp, createDebateRow, createStore, joinGuest, startTestServer, type TestStore } from './harness';
 
@@ -101,7 +102,8 @@ describe.each(STORES)('the fast path for votes (%s)', (storeName) => {
     expect(viaHttp.headers.get('content-type')).toBe('application/json');
     // The headers every response carries (server/http/security.ts).
     expect(viaHttp.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(viaHttp.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(viaHttp.headers.get('x-frame-options')).toBe('DENY');
+    expect(viaHttp.headers.get('content-security-policy')).toBe(DATA_CSP);
   });
 
   it('a write without Origin passes with Sec-Fetch-Site: same-origin, and is refused without either', async () => {

@@ -2,6 +2,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CruxServer } from '../../server/app';
 import * as guestRoute from '../../app/api/account/guest/route';
+import { DATA_CSP } from '../../server/http/security';
 import { createStore, startTestServer, type TestStore } from './harness';
 
 /*
@@ -71,6 +72,20 @@ describe('security headers', () => {
     expect(a.headers.get('content-security-policy')).not.toBe(b.headers.get('content-security-policy'));
   });
 
+  it("the API's fast path (server/http/fast.ts) sends the same headers, with a CSP for data: no nonce, nothing loads or frames it", async () => {
+    for (const res of [
+      await fetch(`${server.url}/api/debates/no-such-debate/votes`),
+      await fetch(`${server.url}/api/debates/no-such-debate/votes`, { method: 'PUT', body: '{}' }),
+    ]) {
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      for (const [k, v] of Object.entries(EXPECTED)) expect(res.headers.get(k), k).toBe(v);
+      expect(res.headers.get('permissions-policy')).toMatch(/camera=\(\)/);
+      expect(res.headers.get('strict-transport-security')).toBeNull();
+      expect(res.headers.get('content-security-policy')).toBe(DATA_CSP);
+      expect(res.headers.get('content-type')).toBe('application/json');
+    }
+  });
+
   it('a client cannot pick the nonce by sending its own CSP header', async () => {
     const res = await fetch(`${server.url}/x`, { headers: { 'content-security-policy': "script-src 'nonce-AAAA'" } });
     expect(res.headers.get('content-security-policy')).not.toContain("'nonce-AAAA'");
@@ -100,9 +115,11 @@ describe('behind HTTPS', () => {
     await store?.dispose();
   });
 
-  it('sends Strict-Transport-Security', async () => {
-    const res = await fetch(`${server.url}/x`);
-    expect(res.headers.get('strict-transport-security')).toMatch(/^max-age=\d{7,}/);
+  it('sends Strict-Transport-Security, on the fast path too', async () => {
+    for (const path of ['/x', '/api/debates/no-such-debate/votes']) {
+      const res = await fetch(`${server.url}${path}`);
+      expect(res.headers.get('strict-transport-security'), path).toMatch(/^max-age=\d{7,}/);
+    }
   });
 
   it('session cookies are HttpOnly, SameSite=Lax and Secure with the __Secure- prefix', async () => {
