@@ -102,6 +102,12 @@ const SWEEP_EVERY = 2000;
  * most 20·N writes more than HTTP_WRITES over any interval.
  */
 export const HTTP_WRITES_LEASE = 20;
+/**
+ * When a take leaves less than this share of L, it also starts a top-up in the background
+ * (L minus what is left, so this instance never holds more than L): a key that keeps writing
+ * spends local tokens while the round trip runs, instead of waiting for it every L-th request.
+ */
+export const LEASE_TOP_UP_AT = 0.25;
 /** Leased tokens not spent within this time are given up (never returned: that only makes the limit stricter). */
 export const LEASE_TTL_MS = 10_000;
 /** Keys with a lease or a known refusal kept per limiter; past it, expired ones go, then the oldest. */
@@ -115,7 +121,7 @@ interface LocalBucket {
   expiresAt: number;
   /** The shared bucket had too few tokens: nothing is granted before this time (refill is the only source). */
   refusedUntil: number;
-  /** The round trip that fetches a lease, shared by every request of the key meanwhile. */
+  /** The round trip that fetches a lease (or tops one up), shared by every request of the key meanwhile. */
   fetching?: Promise<void>;
 }
 
@@ -127,12 +133,14 @@ interface LocalBucket {
  *
  * With `lease` (L tokens), take() draws L tokens from the shared bucket in one statement and
  * spends them in this process, so only one request in L costs a round trip; when fewer than L
- * are left it falls back to single tokens. A refusal is remembered until the refill alone can
- * have made up the shortfall (tokens are never returned, so no instance can be allowed sooner).
- * The bound: every token spent was first taken from the shared bucket, so over any interval of
- * T seconds the requests allowed for one key across N instances are at most
- * capacity + refillPerSecond·T + N·L — the only excess over the policy is tokens an instance
- * leased before the interval and spends inside it, at most one lease each. Unspent leased
+ * are left it falls back to single tokens. A lease running low is topped up to L in the
+ * background (LEASE_TOP_UP_AT), so a steady writer does not wait for that round trip either.
+ * A refusal is remembered until the refill alone can have made up the shortfall (tokens are
+ * never returned, so no instance can be allowed sooner). The bound: every token spent was first
+ * taken from the shared bucket, so over any interval of T seconds the requests allowed for one
+ * key across N instances are at most capacity + refillPerSecond·T + N·L — the only excess over
+ * the policy is tokens an instance held before the interval and spends inside it, never more
+ * than L each (a top-up draws only what brings the holding back to L). Unspent leased
  * tokens are given up after LEASE_TTL_MS, which can only make the limit stricter.
  */
 export class SharedLimiter {
@@ -185,6 +193,7 @@ export class SharedLimiter {
       if (b && b.expiresAt <= now) b.tokens = 0;
       if (b && b.tokens >= cost) {
         b.tokens -= cost;
+        if (b.tokens < this.lease * LEASE_TOP_UP_AT && !b.fetching) this.topUp(k, b);
         return null;
       }
       if (b?.fetching) {
@@ -225,6 +234,28 @@ export class SharedLimiter {
       b.fetching = undefined;
     }
     return answer;
+  }
+
+  /**
+   * Draws L minus the tokens left, so that what this instance holds never exceeds L (tokens only
+   * go down while the round trip runs): the bound above still holds. Refused or failed, nothing
+   * changes; the lease runs out and the next take fetches as usual.
+   */
+  private topUp(k: string, b: LocalBucket): void {
+    const amount = this.lease - b.tokens;
+    const done: Promise<void> = this.takeShared(k, amount)
+      .then(
+        (got) => {
+          if (!got) return;
+          b.tokens += amount;
+          b.expiresAt = Date.now() + LEASE_TTL_MS;
+        },
+        () => undefined,
+      )
+      .finally(() => {
+        if (b.fetching === done) b.fetching = undefined;
+      });
+    b.fetching = done;
   }
 
   private remember(k: string): LocalBucket {

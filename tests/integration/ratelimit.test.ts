@@ -81,6 +81,52 @@ describe.each(STORES)('shared rate limits (%s)', (storeName) => {
     expect(allowed).toBeGreaterThanOrEqual(LEASED.capacity + 2 * (LEASE - 1));
   });
 
+  it('tops a low lease up in the background: takes meanwhile spend what is left, and no instance ever holds more than L', async () => {
+    const L = 20;
+    const policy: BucketPolicy = { capacity: 120, refillPerSecond: 0.001 };
+    // The database answers only when the test says so: what waits for a round trip is visible.
+    let gate = Promise.resolve();
+    let open = () => undefined as void;
+    const close = () => (gate = new Promise<void>((r) => (open = r)));
+    let statements = 0;
+    const gated = {
+      sql: {
+        query: async <T>(text: string, params?: unknown[]) => {
+          statements++;
+          await gate;
+          return server.db.sql.query<T>(text, params);
+        },
+      },
+    };
+    const l = new SharedLimiter(gated, 'topup', policy, L);
+    const settledNow = async (p: Promise<number | null>) => {
+      const pending = Symbol('pending');
+      const r = await Promise.race([p, new Promise<symbol>((res) => setTimeout(() => res(pending), 50))]);
+      return r === pending ? 'pending' : r;
+    };
+
+    expect(await l.take('k')).toBeNull(); // fetches a lease of L, spends 1
+    for (let i = 0; i < 14; i++) expect(await l.take('k')).toBeNull(); // 5 left: at the threshold
+    expect(statements).toBe(1);
+    close();
+    // This take leaves 4 and starts the top-up (16 more), held at the gate.
+    expect(await settledNow(l.take('k'))).toBeNull();
+    expect(statements).toBe(2);
+    // The 4 left are spent without waiting for it, and no second round trip starts.
+    for (let i = 0; i < 4; i++) expect(await settledNow(l.take('k'))).toBeNull();
+    expect(statements).toBe(2);
+    // With nothing left, the next take waits for the top-up.
+    const waiting = l.take('k');
+    expect(await settledNow(waiting)).toBe('pending');
+    open();
+    expect(await waiting).toBeNull();
+    // Taken from the shared bucket: the lease (20) and the top-up (16); held here: 15.
+    const [row] = await server.db.sql.query<{ tokens: number }>(`SELECT "tokens" FROM "RateBucket" WHERE "key" = 'topup:k'`);
+    expect(Number(row!.tokens)).toBeCloseTo(120 - 20 - 16, 0);
+    for (let i = 0; i < 10; i++) expect(await l.take('k')).toBeNull(); // 5 left again: no round trip before this
+    expect(statements).toBe(2);
+  });
+
   it('a leased limiter refuses nobody when the database cannot answer', async () => {
     const broken = { sql: { query: () => Promise.reject(new Error('database unreachable')) } };
     const l = new SharedLimiter(broken, 'leased-broken', LEASED, LEASE);
