@@ -1,4 +1,4 @@
-import { newId, readGraph } from '../../lib/model/doc';
+import { claimsMap, newId, readGraph, relationsMap } from '../../lib/model/doc';
 import type { ArgumentGraph } from '../../lib/model/graph';
 import { MAX_VOTE } from '../../lib/scoring/formulas';
 import {
@@ -38,22 +38,69 @@ export async function currentGraph(deps: VoteDeps, debateId: string): Promise<Ar
 
 const unknownTarget = (message: string) => new ApiError('unprocessable', 'unknown vote target', [{ field: 'targetId', message }]);
 
+/** The claim and relation ids of a stored document, as of one version of the store (storeVersion). */
+interface StoredTargets {
+  version: string;
+  claims: Set<string>;
+  relations: Set<string>;
+}
+/** Debates whose stored targets are kept per instance (a 10,000-claim debate's ids are ~1 MB). */
+const STORED_TARGETS_KEPT = 16;
+const storedTargets = (deps: VoteDeps): Map<string, StoredTargets> => perServer('storedVoteTargets', deps.live, () => new Map());
+
+/**
+ * Changes whenever the stored document can have changed: an append raises the log's highest id
+ * (ids come from one sequence, and appends to a debate commit in id order, see SqlDocStore's
+ * orderedAppends), and a compaction raises the snapshot's updatesFolded.
+ */
+const STORE_VERSION_SQL = `SELECT (SELECT "updatesFolded" FROM "DocSnapshot" WHERE "debateId" = $1) AS "folded",
+       (SELECT max("id") FROM "DocUpdate" WHERE "debateId" = $1) AS "last"`;
+
+/**
+ * The ids a debate's stored document holds, for a debate no room here has loaded (on one
+ * instance, nobody has it open; in a cluster, its editors may be on another instance). Read once
+ * per version of the store: a relation vote no longer loads and decodes the whole document.
+ */
+async function storedTargetsOf(deps: VoteDeps, debateId: string): Promise<StoredTargets> {
+  const [v] = await deps.db.sql.query<{ folded: unknown; last: unknown }>(STORE_VERSION_SQL, [debateId], 'crux_doc_store_version');
+  const version = `${String(v?.folded ?? '-')}:${String(v?.last ?? '-')}`;
+  const cache = storedTargets(deps);
+  const hit = cache.get(debateId);
+  if (hit?.version === version) return hit;
+  // Read after the version: a document newer than its version only costs one more read later.
+  const doc = await loadStoredDoc(deps.db, debateId);
+  try {
+    const t: StoredTargets = { version, claims: new Set(claimsMap(doc).keys()), relations: new Set(relationsMap(doc).keys()) };
+    cache.delete(debateId);
+    cache.set(debateId, t);
+    if (cache.size > STORED_TARGETS_KEPT) cache.delete(cache.keys().next().value!);
+    return t;
+  } finally {
+    doc.destroy();
+  }
+}
+
 /**
  * Is the target live in the document? Claims are looked up in the projection first (inside the
  * upsert); since it lags the document by up to PROJECT_DELAY_MS, a miss (or a deletion just
  * undone) is checked here against the document itself. Relations exist only in the document.
+ * One lookup in a loaded room's document; otherwise in the stored document's ids.
  */
 async function requireTargetInDoc(deps: VoteDeps, debateId: string, kind: VoteTarget, targetId: string): Promise<void> {
-  const graph = await currentGraph(deps, debateId);
+  const room = await deps.rooms.peek(debateId)?.catch(() => undefined);
+  const live = room && !room.destroyed;
+  const found = live
+    ? (kind === 'claim' ? claimsMap(room.doc) : relationsMap(room.doc)).has(targetId)
+    : (await storedTargetsOf(deps, debateId))[kind === 'claim' ? 'claims' : 'relations'].has(targetId);
+  if (found) return;
   if (kind === 'claim') {
-    if (graph.claims.some((c) => c.id === targetId)) return;
     const row = await deps.db.prisma.debateClaim.findUnique({
       where: { debateId_claimId: { debateId, claimId: targetId } },
       select: { deleted: true },
     });
     throw unknownTarget(row ? `claim ${targetId} was deleted` : `no claim ${targetId} in this debate`);
   }
-  if (!graph.relations.some((r) => r.id === targetId)) throw unknownTarget(`no relation ${targetId} in this debate`);
+  throw unknownTarget(`no relation ${targetId} in this debate`);
 }
 
 /**

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { addClaim, addRelation, deleteClaims } from '../../lib/model/doc';
+import { addClaim, addRelation, deleteClaims, deleteRelations } from '../../lib/model/doc';
 import type { CastVoteResult, ExplainDto, StrengthDto, VotesDto } from '../../lib/schemas/votes';
 import type { CruxServer } from '../../server/app';
 import type { ErrorBody } from '../../server/http/errors';
 import type { LiveEvent } from '../../server/live/bus';
+import { SqlDocStore } from '../../server/persistence/docStore';
 import { readProjectedClaims, writeProjection } from '../../server/projection/claims';
 import { VOTES_EVENT_SPACING_MS, castVote } from '../../server/services/votes';
 import * as votesRoute from '../../app/api/debates/[id]/votes/route';
@@ -197,6 +198,40 @@ describe.each(STORES.flatMap((s) => PATHS.map((p) => [s, p] as const)))('votes a
       const settled = await Promise.allSettled([...fillers, ...once, ...again]);
       expect(settled.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
     }
+    // The suites below count every vote row.
+    await server.db.prisma.debate.delete({ where: { id } });
+  });
+
+  it('relation votes on a debate no room holds read its stored document once per change: another instance deleting the relation is seen at once', async () => {
+    const id = `stored-relations-${storeName}-${path.replace(' ', '-')}`;
+    await storeDebate(server, id);
+    const sql = server.db.sql;
+    const original = sql.transaction.bind(sql);
+    let loads = 0;
+    sql.transaction = ((work: Parameters<typeof original>[0]) => {
+      loads++;
+      return original(work);
+    }) as typeof sql.transaction;
+    try {
+      await json(put(alice.cookie, { targetKind: 'relation', targetId: 'rA', value: 3 }, id), 200);
+      expect(loads).toBe(1);
+      // Unchanged store: no second read of the document.
+      await json(put(bob.cookie, { targetKind: 'relation', targetId: 'rB', value: 1 }, id), 200);
+      await json(put(alice.cookie, { targetKind: 'relation', targetId: 'rA', value: 4 }, id), 200);
+      expect(loads).toBe(1);
+    } finally {
+      sql.transaction = original;
+    }
+    // Another instance (no room here) deletes rA: one log row.
+    const doc = new Y.Doc();
+    for (const u of (await new SqlDocStore(sql).load(id)).updates) Y.applyUpdate(doc, u);
+    const before = Y.encodeStateVector(doc);
+    deleteRelations(doc, ['rA']);
+    await new SqlDocStore(sql).append([{ debateId: id, data: Y.encodeStateAsUpdate(doc, before) }]);
+    doc.destroy();
+    const refused = await json<ErrorBody>(put(bob.cookie, { targetKind: 'relation', targetId: 'rA', value: 2 }, id), 422);
+    expect(refused.error.fields?.map((f) => [f.field, f.message])).toEqual([['targetId', 'no relation rA in this debate']]);
+    await json(put(bob.cookie, { targetKind: 'relation', targetId: 'rB', value: 2 }, id), 200);
     // The suites below count every vote row.
     await server.db.prisma.debate.delete({ where: { id } });
   });
