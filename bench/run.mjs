@@ -6,6 +6,8 @@
  *   node bench/run.mjs                       every suite, 3 alternating rounds (12 min on 2 busy cores)
  *   node bench/run.mjs --long                5 rounds, 20 s windows, more join-storm trials
  *   node bench/run.mjs --suites fanout --servers crux-pg,yws --rounds 1
+ *   node bench/run.mjs --suites fanout --rounds 5 --updates 300   longer windows: p99 over 300 updates, not 100
+ *   (the run stops itself after 15 min, 60 with --long, scaled up with --rounds and --updates; --budget <min>)
  *   node bench/run.mjs --cpu-prof …          also CPU-profile the server in every measuring window
  *   node bench/run.mjs --report bench/out/results-….json …  re-print (and merge) earlier runs' tables
  *
@@ -100,7 +102,9 @@ const explicitServers = argv.includes('--servers');
 const suitesFor = (server, round) => suites.filter((s) => round <= (PLAN[s][server] ?? (explicitServers ? ROUNDS : 0)));
 
 const PG_ADMIN = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const BUDGET_MS = (LONG ? 60 : 15) * 60_000;
+/** The whole run's time limit: 15 min (--long: 60), longer in proportion to more rounds or updates; --budget <min> sets it. */
+const BUDGET_MS =
+  Number(opt('budget', (LONG ? 60 : 15) * Math.max(1, ROUNDS / (LONG ? 5 : 3)) * Math.max(1, P.measured / (LONG ? 200 : 100)))) * 60_000;
 
 const LABEL = {
   'crux-pg': 'Crux (Postgres)',
@@ -185,7 +189,12 @@ class ServerProcess {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.child.send({ id, cmd, ...args });
+      // With a callback, a child that is already gone rejects this request instead of throwing.
+      this.child.send({ id, cmd, ...args }, (err) => {
+        if (!err) return;
+        this.pending.delete(id);
+        reject(err);
+      });
     });
   }
 
