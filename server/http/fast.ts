@@ -92,7 +92,7 @@ async function answer(
   headers.push('content-type', 'application/json', 'vary', 'Accept-Encoding');
   // Next gzips its responses; so does this path, past the size where it pays (a vote's answer
   // is ~200 bytes, a large debate's tallies are hundreds of KB).
-  if (body.length >= GZIP_FROM_BYTES && /\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
+  if (body.length >= GZIP_FROM_BYTES && acceptsGzip(req.headers['accept-encoding'])) {
     const zipped = await gzipAsync(body);
     if (res.destroyed) return;
     headers.push('content-encoding', 'gzip', 'content-length', String(zipped.length));
@@ -101,6 +101,27 @@ async function answer(
   }
   headers.push('content-length', String(Buffer.byteLength(body)));
   res.writeHead(result.status, headers).end(body);
+}
+
+/**
+ * Does this Accept-Encoding take gzip? A quality of 0 refuses an encoding, and "*" stands for
+ * every encoding the header does not name (RFC 9110 §12.5.3).
+ */
+function acceptsGzip(header: string | undefined): boolean {
+  if (!header) return false;
+  let gzip: number | undefined;
+  let any: number | undefined;
+  for (const part of header.toLowerCase().split(',')) {
+    const [name, ...params] = part.split(';').map((x) => x.trim());
+    let q = 1;
+    for (const p of params) {
+      const m = /^q\s*=\s*([0-9.]+)$/.exec(p);
+      if (m) q = Number(m[1]);
+    }
+    if (name === 'gzip' || name === 'x-gzip') gzip = Math.max(gzip ?? 0, q);
+    else if (name === '*') any = q;
+  }
+  return (gzip ?? any ?? 0) > 0;
 }
 
 /** JSON bodies at least this long are gzipped for clients that accept it. */

@@ -174,6 +174,19 @@ describe.each(STORES)('the fast path for votes (%s)', (storeName) => {
       const plain = await callOverHttp(server, path, { headers: { 'accept-encoding': 'identity' } });
       expect(plain.headers.get('content-encoding')).toBeNull();
       expect(await plain.json()).toEqual(body);
+      // Quality values (RFC 9110 §12.5.3): q=0 refuses an encoding, and "*" stands for any not named.
+      for (const [accept, gzipped] of [
+        ['gzip;q=0', false],
+        ['identity, gzip; q=0.0', false],
+        ['gzip;q=0, *', false],
+        ['br;q=1, *;q=0.5', true],
+        ['GZIP;Q=0.3, identity', true],
+        ['*;q=0', false],
+      ] as const) {
+        const res = await callOverHttp(server, path, { headers: { 'accept-encoding': accept } });
+        expect(res.headers.get('content-encoding'), accept).toBe(gzipped ? 'gzip' : null);
+        expect(await res.json()).toEqual(body);
+      }
       const small = await callOverHttp(server, `/api/debates/nope/votes`, { headers: { 'accept-encoding': 'gzip' } });
       expect(small.status).toBe(404);
       expect(small.headers.get('content-encoding')).toBeNull();
