@@ -109,6 +109,9 @@ export async function startLiveBus(db: Database): Promise<LiveBus> {
 
   return {
     publish: async (e) => {
+      // Closed at shutdown, with the pool after it: a late event (a coalesced vote announcement)
+      // has nobody left to reach here and no connection to notify the others through.
+      if (closed) return;
       deliver(e);
       try {
         await notify(db, e, self);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { addClaim, addRelation, deleteClaims, deleteRelations } from '../../lib/model/doc';
 import type { CastVoteResult, ExplainDto, StrengthDto, VotesDto } from '../../lib/schemas/votes';
@@ -344,5 +344,28 @@ describe.each(STORES.flatMap((s) => PATHS.map((p) => [s, p] as const)))('votes a
     expect(explained.explanation.arguments.map((a) => a.kind).sort()).toEqual(['attacks', 'supports']);
     await json(call(explainRoute.GET, DEBATE, { query: 'claimId=D' }), 404);
     await json(call(strengthRoute.GET, DEBATE, { query: 'semantics=magic' }), 400);
+  });
+});
+
+describe('vote announcements at shutdown', () => {
+  it('a follow-up announcement due after the server closed is dropped quietly', async () => {
+    const store = await createStore('pglite');
+    try {
+      const server = await startTestServer(store);
+      await storeDebate(server, 'shutdown-votes');
+      const errors = vi.spyOn(console, 'error');
+      try {
+        // Two votes within VOTES_EVENT_SPACING_MS: the second is announced by a follow-up event.
+        await castVote(server, 'shutdown-votes', 'early', { targetKind: 'claim', targetId: 'A', value: 1 });
+        await castVote(server, 'shutdown-votes', 'later', { targetKind: 'claim', targetId: 'A', value: 2 });
+        await server.close();
+        await new Promise((r) => setTimeout(r, VOTES_EVENT_SPACING_MS * 2));
+        expect(errors.mock.calls.map((c) => c.map(String).join(' '))).toEqual([]);
+      } finally {
+        errors.mockRestore();
+      }
+    } finally {
+      await store.dispose();
+    }
   });
 });
