@@ -109,9 +109,13 @@ export async function startLiveBus(db: Database): Promise<LiveBus> {
 
   return {
     publish: async (e) => {
-      // Closed at shutdown, with the pool after it: a late event (a coalesced vote announcement)
-      // has nobody left to reach here and no connection to notify the others through.
-      if (closed) return;
+      if (closed) {
+        // Shutting down: nobody is left to reach here, but other instances still are while the
+        // pool is open. A late event (a coalesced vote announcement) goes out if it still can;
+        // once the pool is closed too, it is dropped without a word.
+        await notify(db, e, self).catch(() => undefined);
+        return;
+      }
       deliver(e);
       try {
         await notify(db, e, self);

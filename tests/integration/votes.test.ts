@@ -4,7 +4,7 @@ import { addClaim, addRelation, deleteClaims, deleteRelations } from '../../lib/
 import type { CastVoteResult, ExplainDto, StrengthDto, VotesDto } from '../../lib/schemas/votes';
 import type { CruxServer } from '../../server/app';
 import type { ErrorBody } from '../../server/http/errors';
-import type { LiveEvent } from '../../server/live/bus';
+import { startLiveBus, type LiveEvent } from '../../server/live/bus';
 import { SqlDocStore } from '../../server/persistence/docStore';
 import { readProjectedClaims, writeProjection } from '../../server/projection/claims';
 import { VOTES_EVENT_SPACING_MS, castVote } from '../../server/services/votes';
@@ -347,19 +347,26 @@ describe.each(STORES.flatMap((s) => PATHS.map((p) => [s, p] as const)))('votes a
   });
 });
 
-describe('vote announcements at shutdown', () => {
-  it('a follow-up announcement due after the server closed is dropped quietly', async () => {
+describe('the live bus at shutdown', () => {
+  it('an event published after the bus closed still reaches other instances while the database is open, then is dropped quietly', async () => {
     const store = await createStore('pglite');
     try {
       const server = await startTestServer(store);
-      await storeDebate(server, 'shutdown-votes');
+      // Two buses on one database: two instances' (each skips its own echo).
+      const closing = await startLiveBus(server.db);
+      const other = await startLiveBus(server.db);
+      const heard: LiveEvent[] = [];
+      const unsubscribe = other.subscribe('shutdown-bus', (e) => heard.push(e));
       const errors = vi.spyOn(console, 'error');
       try {
-        // Two votes within VOTES_EVENT_SPACING_MS: the second is announced by a follow-up event.
-        await castVote(server, 'shutdown-votes', 'early', { targetKind: 'claim', targetId: 'A', value: 1 });
-        await castVote(server, 'shutdown-votes', 'later', { targetKind: 'claim', targetId: 'A', value: 2 });
+        await closing.close();
+        await closing.publish({ debateId: 'shutdown-bus', topic: 'votes' });
+        await waitFor(() => heard.length === 1, 5_000, 'the event on the other instance');
+        unsubscribe();
+        await other.close();
         await server.close();
-        await new Promise((r) => setTimeout(r, VOTES_EVENT_SPACING_MS * 2));
+        // The pool is gone now: the event cannot go anywhere, and says nothing.
+        await closing.publish({ debateId: 'shutdown-bus', topic: 'votes' });
         expect(errors.mock.calls.map((c) => c.map(String).join(' '))).toEqual([]);
       } finally {
         errors.mockRestore();
