@@ -82,6 +82,7 @@ async function answer(
     result = errorResult(e);
   }
   if (res.destroyed) return;
+  // A handler's own headers (Retry-After) are added, not merged: none may repeat a name below.
   const headers = [...security];
   for (const [k, v] of Object.entries(result.headers ?? {})) headers.push(k, v);
   if (result.body === undefined) {

@@ -98,6 +98,8 @@ export class SyncServer {
   constructor(private readonly opts: SyncServerOptions) {
     // ws reads frames up to twice our limit so that we can close with our own named code; beyond
     // that ws stops reading and closes with 1009 (Message Too Big) itself.
+    // permessage-deflate stays off: the pre-framed relay (send, lastMessage) writes frames to the
+    // socket itself, which is only sound while ws never holds a frame back to compress it.
     this.wss = new WebSocketServer({ noServer: true, maxPayload: 2 * MAX_MESSAGE_BYTES, perMessageDeflate: false });
     const alive = new WeakSet<WebSocket>();
     this.wss.on('connection', (ws: WebSocket) => {

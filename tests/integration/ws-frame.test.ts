@@ -3,7 +3,10 @@ import type { AddressInfo, Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import * as wsModule from 'ws';
 import { WebSocket, WebSocketServer } from 'ws';
+import type { WebsocketProvider } from 'y-websocket';
+import { addClaim, claimsMap } from '../../lib/model/doc';
 import { binaryFrame } from '../../server/transport/sync';
+import { canonicalGraph, connectClient, createDebateRow, createStore, startTestServer, synced, waitFor } from './harness';
 
 /*
  * The sync server writes a relayed message's frame, built once, to every socket itself
@@ -47,6 +50,41 @@ describe('binaryFrame', () => {
       client.close();
     } finally {
       wss.close();
+    }
+  });
+});
+
+/*
+ * Through the sync server: one relay reaches several peers (the frame built on the second send
+ * and reused), and an update past PREFRAME_MAX_BYTES goes through ws's own framing. Every reader
+ * ends with the writer's document, in order, while one reader leaves halfway.
+ */
+describe('relay to many peers', () => {
+  it('every reader gets every update, small and large, while another reader disconnects', async () => {
+    const store = await createStore('pglite');
+    const server = await startTestServer(store);
+    const providers: WebsocketProvider[] = [];
+    try {
+      await createDebateRow(server, 'relay-many');
+      const clients = Array.from({ length: 5 }, () => connectClient(server, 'relay-many'));
+      providers.push(...clients.map((c) => c.provider));
+      await Promise.all(providers.map(synced));
+      const [writer, leaving, ...readers] = clients;
+      addClaim(writer!.doc, { id: 'small', text: 'a small update', x: 0, y: 0, author: 'w' });
+      await waitFor(() => readers.every((r) => claimsMap(r.doc).has('small')) && claimsMap(leaving!.doc).has('small'));
+      leaving!.provider.disconnect();
+      // ~120 KB in one transaction: past PREFRAME_MAX_BYTES.
+      writer!.doc.transact(() => {
+        for (let i = 0; i < 60; i++) addClaim(writer!.doc, { id: `big-${i}`, text: 'x'.repeat(1900) + i, x: i, y: i, author: 'w' });
+      });
+      for (let i = 0; i < 20; i++) addClaim(writer!.doc, { id: `after-${i}`, text: `small ${i}`, x: 0, y: 0, author: 'w' });
+      const expected = JSON.stringify(canonicalGraph(writer!.doc));
+      await waitFor(() => readers.every((r) => JSON.stringify(canonicalGraph(r.doc)) === expected), 15_000, 'readers converge');
+      expect(claimsMap(readers[0]!.doc).size).toBe(81);
+    } finally {
+      for (const p of providers) p.destroy();
+      await server.close();
+      await store.dispose();
     }
   });
 });
