@@ -49,12 +49,14 @@ const STORED_TARGETS_KEPT = 16;
 const storedTargets = (deps: VoteDeps): Map<string, StoredTargets> => perServer('storedVoteTargets', deps.live, () => new Map());
 
 /**
- * Changes whenever the stored document can have changed: an append raises the log's highest id
- * (ids come from one sequence, and appends to a debate commit in id order, see SqlDocStore's
- * orderedAppends), and a compaction raises the snapshot's updatesFolded.
+ * Changes whenever the stored document can have changed. Rows only come and go in two ways: an
+ * append adds rows (the count rises, updatesFolded stays), and a compaction folds rows into the
+ * snapshot (updatesFolded rises by as many as it deletes). Each moves (updatesFolded, count)
+ * strictly upwards in that order, so a pair seen once never comes back, whatever order
+ * concurrent appends commit in.
  */
 const STORE_VERSION_SQL = `SELECT (SELECT "updatesFolded" FROM "DocSnapshot" WHERE "debateId" = $1) AS "folded",
-       (SELECT max("id") FROM "DocUpdate" WHERE "debateId" = $1) AS "last"`;
+       (SELECT count(*) FROM "DocUpdate" WHERE "debateId" = $1) AS "rows"`;
 
 /**
  * The ids a debate's stored document holds, for a debate no room here has loaded (on one
@@ -62,8 +64,8 @@ const STORE_VERSION_SQL = `SELECT (SELECT "updatesFolded" FROM "DocSnapshot" WHE
  * per version of the store: a relation vote no longer loads and decodes the whole document.
  */
 async function storedTargetsOf(deps: VoteDeps, debateId: string): Promise<StoredTargets> {
-  const [v] = await deps.db.sql.query<{ folded: unknown; last: unknown }>(STORE_VERSION_SQL, [debateId], 'crux_doc_store_version');
-  const version = `${String(v?.folded ?? '-')}:${String(v?.last ?? '-')}`;
+  const [v] = await deps.db.sql.query<{ folded: unknown; rows: unknown }>(STORE_VERSION_SQL, [debateId], 'crux_doc_store_version');
+  const version = `${String(v?.folded ?? '-')}:${String(v?.rows ?? '-')}`;
   const cache = storedTargets(deps);
   const hit = cache.get(debateId);
   if (hit?.version === version) return hit;
