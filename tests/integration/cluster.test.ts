@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
@@ -90,8 +90,12 @@ describe.skipIf(!PG)('several instances through Redis (needs DATABASE_URL: insta
     // Started last, so the route handlers below (which read the process's runtime) run on A.
     a = await startTestServer(store, { compaction, relay: { repairIntervalMs: 60_000 } }, { ...scale, instanceId: 'A' });
   });
-  afterAll(async () => {
+  // Each test's clients go when it ends: a stock provider in Node adds a process 'exit' listener,
+  // and more than ten at once made Node warn about a listener leak.
+  afterEach(() => {
     for (const p of providers.splice(0)) p.destroy();
+  });
+  afterAll(async () => {
     await a?.close();
     await b?.close();
     await store?.dispose();
