@@ -35,6 +35,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { createRequire } from 'node:module';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
@@ -60,6 +61,11 @@ const P = {
 
 const hasTaskset = argv.includes('--pin') && spawnSync('taskset', ['-V']).status === 0;
 if (hasTaskset) spawnSync('taskset', ['-a', '-cp', '1', String(process.pid)], { stdio: 'ignore' });
+
+const machine = `Node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), load average ${os
+  .loadavg()
+  .map((x) => x.toFixed(2))
+  .join(' ')} at the start`;
 
 const adminUrl = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const dbName = `crux_bench_votes_${randomUUID().slice(0, 8)}`;
@@ -253,6 +259,9 @@ try {
   console.log(
     `Votes: ${P.connections} connections, ${P.users} voters, ${claims.length} claims, ${P.rounds} rounds × ${P.duration} s (PostgreSQL ${pgVersion}, synchronous_commit=${fsync})`,
   );
+  // The ratio depends on the machine (the reference's rate differs between kinds of VM far more
+  // than Crux's: bench/RESULTS.md): quote it with this line.
+  console.log(`Machine: ${machine}`);
   console.log('');
   console.log('| side | votes/s (median) | min–max | p50 ms | p99 ms |');
   console.log('|---|---|---|---|---|');
@@ -269,7 +278,7 @@ try {
 
   mkdirSync(path.join(BENCH, 'out'), { recursive: true });
   const file = path.join(BENCH, 'out', `votes-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ params: P, pgVersion, synchronousCommit: fsync, rounds, ratio, ratios }, null, 2));
+  writeFileSync(file, JSON.stringify({ params: P, machine, pgVersion, synchronousCommit: fsync, rounds, ratio, ratios }, null, 2));
   console.log(`results: ${path.relative(ROOT, file)}`);
 } finally {
   await pool?.end().catch(() => undefined);
