@@ -17,8 +17,9 @@
  * the bench needs enough people that no vote is refused; it checks that none was (429 or any
  * other non-2xx fails the run) rather than relaxing the limiter.
  *
- * The Crux server runs in its own process pinned to core 0 (`taskset -c 0`), this process (the
- * load generator for both sides) on core 1; Postgres floats. The two sides alternate within each
+ * The Crux server runs in its own process; with --pin it is pinned to core 0 (`taskset -c 0`) and
+ * this process (the load generator for both sides) to core 1. Without it (every run recorded in
+ * bench/RESULTS.md), nothing is pinned. Postgres always floats. The two sides alternate within each
  * round (the order flips every round); the table shows medians and min–max over rounds, the ratio
  * of medians and the per-round ratios. The database crux_bench_votes_<random> is created on
  * BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres) and dropped at the end.
