@@ -186,6 +186,27 @@ export async function waitForAsync(cond: () => Promise<boolean>, timeoutMs = 10_
   }
 }
 
+/**
+ * Counts the transactions the server opens on its database (store loads, projection passes)
+ * from now until `restore()`: how tests see that work was skipped. `reset()` starts again at 0.
+ */
+export function countTransactions(server: CruxServer): { readonly count: number; reset(): void; restore(): void } {
+  const sql = server.db.sql;
+  const original = sql.transaction;
+  let count = 0;
+  sql.transaction = ((work: Parameters<typeof original>[0]) => {
+    count++;
+    return original.call(sql, work);
+  }) as typeof sql.transaction;
+  return {
+    get count() {
+      return count;
+    },
+    reset: () => void (count = 0),
+    restore: () => void (sql.transaction = original),
+  };
+}
+
 export const synced = (p: WebsocketProvider) => waitFor(() => p.synced, 10_000, 'provider sync');
 
 /** Reads a debate's stored document straight from the tables, as a fresh load would. */

@@ -6,6 +6,7 @@ import { PROJECT_DELAY_MS, readProjectedClaims, writeProjection } from '../../se
 import {
   STORES,
   connectClient,
+  countTransactions,
   createDebateRow,
   createStore,
   startTestServer,
@@ -74,27 +75,12 @@ for (const name of STORES) {
       expect(full).toMatchObject({ upserted: 1, deleted: 0 });
       expect((await rows()).c).toBe('claim c, edited');
     });
-  });
-}
 
-/*
- * A pass over claims whose text and kind did not change (a drag moves a claim many times a
- * second) writes nothing, and opens no transaction either: at 10 moves a second the empty
- * BEGIN/COMMIT pairs were Postgres round trips landing on top of the room's own commits.
- */
-for (const name of STORES) {
-  describe(`claims projection of unchanged claims (${name})`, () => {
-    let store: TestStore;
-    let server: CruxServer;
-    beforeAll(async () => {
-      store = await createStore(name);
-      server = await startTestServer(store);
-    });
-    afterAll(async () => {
-      await server?.close();
-      await store?.dispose();
-    });
-
+    /*
+     * A pass over claims whose text and kind did not change (a drag moves a claim many times a
+     * second) writes nothing, and opens no transaction either: at 10 moves a second the empty
+     * BEGIN/COMMIT pairs were Postgres round trips landing on top of the room's own commits.
+     */
     it('opens no transaction for moves, and one for a text edit', async () => {
       const id = `moves-${name}`;
       await createDebateRow(server, id);
@@ -105,20 +91,14 @@ for (const name of STORES) {
         const text = async () => (await server.db.prisma.debateClaim.findFirst({ where: { debateId: id, claimId: 'm1' } }))?.text;
         await waitForAsync(async () => (await text()) === 'moved around', 10_000, 'first projection');
 
-        const sql = server.db.sql;
-        const original = sql.transaction.bind(sql);
-        let transactions = 0;
-        sql.transaction = ((work: Parameters<typeof original>[0]) => {
-          transactions++;
-          return original(work);
-        }) as typeof sql.transaction;
+        const transactions = countTransactions(server);
         try {
           for (let i = 1; i <= 5; i++) {
             updateClaim(doc, 'm1', { x: i * 10, y: i * 10 });
             await new Promise((r) => setTimeout(r, PROJECT_DELAY_MS + 50));
           }
           await new Promise((r) => setTimeout(r, PROJECT_DELAY_MS * 2));
-          const duringMoves = transactions;
+          const duringMoves = transactions.count;
           // The moves were stored (and so reached the projection's hook) before we counted.
           expect(
             claimsMap(await storedDoc(server, id))
@@ -126,13 +106,13 @@ for (const name of STORES) {
               ?.get('x'),
           ).toBe(50);
           expect(duringMoves).toBe(0);
-          transactions = 0;
+          transactions.reset();
 
           setClaimText(doc, 'm1', 'moved, then edited');
           await waitForAsync(async () => (await text()) === 'moved, then edited', 10_000, 'edited projection');
-          expect(transactions).toBe(1);
+          expect(transactions.count).toBe(1);
         } finally {
-          sql.transaction = original;
+          transactions.restore();
         }
       } finally {
         provider.destroy();

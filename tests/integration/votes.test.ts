@@ -22,6 +22,7 @@ import {
   type TestStore,
   callDebateRoute,
   callOverHttp,
+  countTransactions,
   expectJson,
 } from './harness';
 
@@ -206,21 +207,16 @@ describe.each(STORES.flatMap((s) => PATHS.map((p) => [s, p] as const)))('votes a
     const id = `stored-relations-${storeName}-${path.replace(' ', '-')}`;
     await storeDebate(server, id);
     const sql = server.db.sql;
-    const original = sql.transaction.bind(sql);
-    let loads = 0;
-    sql.transaction = ((work: Parameters<typeof original>[0]) => {
-      loads++;
-      return original(work);
-    }) as typeof sql.transaction;
+    const loads = countTransactions(server);
     try {
       await json(put(alice.cookie, { targetKind: 'relation', targetId: 'rA', value: 3 }, id), 200);
-      expect(loads).toBe(1);
+      expect(loads.count).toBe(1);
       // Unchanged store: no second read of the document.
       await json(put(bob.cookie, { targetKind: 'relation', targetId: 'rB', value: 1 }, id), 200);
       await json(put(alice.cookie, { targetKind: 'relation', targetId: 'rA', value: 4 }, id), 200);
-      expect(loads).toBe(1);
+      expect(loads.count).toBe(1);
     } finally {
-      sql.transaction = original;
+      loads.restore();
     }
     // Another instance (no room here) deletes rA: one log row.
     const doc = new Y.Doc();
