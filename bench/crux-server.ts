@@ -3,6 +3,11 @@
  * on a loopback port, against the Postgres database the orchestrator created (argument: its URL)
  * or, with the argument `pglite`, a fresh embedded PGlite in a temp directory (removed on stop).
  * Run as production runs it: `node --import tsx`. Talks to the orchestrator over IPC.
+ *
+ * `--relay-before-commit` (run.mjs's crux-pg-early) is a measurement, not a product: the store
+ * acknowledges each group commit at once and commits it in the background, in order, so the
+ * room relays before the update is durable. It prices the "durable before relay" guarantee; a
+ * crash would lose what was relayed and not yet committed, and a failed commit is only counted.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -13,7 +18,8 @@ import { serveProbe, ready } from './lib/probe.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const target = process.argv[2];
-if (!target) throw new Error('usage: crux-server.ts <postgres url | pglite>');
+if (!target) throw new Error('usage: crux-server.ts <postgres url | pglite> [--relay-before-commit]');
+const relayBeforeCommit = process.argv.includes('--relay-before-commit');
 
 // PGlite: the integration harness's store (a copy of a cached fresh cluster, so no initdb wait).
 let pglite: TestStore | undefined;
@@ -23,18 +29,27 @@ if (target === 'pglite') pglite = await createStore('pglite');
  * not otherwise touched): how much of a propagation time is "durable before relay".
  */
 let commits: { ms: number; updates: number }[] = [];
-const timedStore = (store: DocStore): DocStore => ({
-  load: (id) => store.load(id),
-  compact: (id) => store.compact(id),
-  append: async (batch) => {
+let lateFailures = 0;
+/** --relay-before-commit: the background commits, one after another in arrival order. */
+let behind: Promise<unknown> = Promise.resolve();
+const timedStore = (store: DocStore): DocStore => {
+  const timed = async (batch: Parameters<DocStore['append']>[0]) => {
     const t = performance.now();
     try {
       await store.append(batch);
     } finally {
       commits.push({ ms: performance.now() - t, updates: batch.length });
     }
-  },
-});
+  };
+  return {
+    load: (id) => store.load(id),
+    compact: (id) => store.compact(id),
+    append: async (batch) => {
+      if (!relayBeforeCommit) return timed(batch);
+      behind = behind.then(() => timed(batch)).catch(() => void lateFailures++);
+    },
+  };
+};
 const commitStats = (): Record<string, number> => {
   const ms = commits.map((c) => c.ms).sort((a, b) => a - b);
   const at = (q: number) => (ms.length ? ms[Math.min(ms.length - 1, Math.floor(q * ms.length))]! : NaN);
@@ -44,6 +59,7 @@ const commitStats = (): Record<string, number> => {
     commitP50: at(0.5),
     commitP99: at(0.99),
     commitMax: ms.length ? ms[ms.length - 1]! : NaN,
+    ...(relayBeforeCommit ? { lateCommitFailures: lateFailures } : {}),
   };
 };
 
@@ -86,6 +102,7 @@ serveProbe(
     loaded: ({ room }: { room: string }) => server.rooms.peek(room) !== undefined,
     writerStats: () => ({ ...server.writer.stats }),
     stop: async () => {
+      if (relayBeforeCommit) await behind;
       await server.close();
       await pglite?.dispose();
       setTimeout(() => process.exit(0), 50);
