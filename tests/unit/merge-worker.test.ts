@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { addClaim, claimsMap, deleteClaims, ensureRoots, readGraph, setClaimText } from '@/lib/model/doc';
@@ -20,6 +21,21 @@ function history(): Uint8Array[] {
   for (let i = 0; i < 40; i += 3) setClaimText(doc, `c${i}`, `edited ${i}`);
   deleteClaims(doc, ['c1', 'c2', 'c3']);
   return [Y.mergeUpdates(out.slice(0, 10)), ...out.slice(10)];
+}
+
+/** This process's threads and their nice values (Linux). */
+function threadNices(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      // After "pid (comm) ": state is field 3, nice is field 19.
+      out.set(tid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
 }
 
 const graphOf = (update: Uint8Array) => {
@@ -54,6 +70,21 @@ describe('compaction merge in a worker thread', () => {
     expect(() => mergeHere(bad)).toThrow();
     await expect(merger.merge(bad)).rejects.toThrow();
     expect(graphOf(await merger.merge(history())).claims).toHaveLength(37);
+  });
+
+  it.skipIf(process.platform !== 'linux')('runs at the lowest priority, and only its own thread does', async () => {
+    const mine = threadNices().get(String(process.pid))!;
+    const lowered = () => [...threadNices()].filter(([, nice]) => nice > mine).map(([tid]) => tid);
+    const before = lowered();
+    merger = createMerger();
+    await merger.merge(history());
+    const during = lowered().filter((tid) => !before.includes(tid));
+    expect(during).toHaveLength(1);
+    expect(threadNices().get(during[0]!)).toBe(Math.max(mine, 19));
+    // The main thread keeps its priority.
+    expect(threadNices().get(String(process.pid))).toBe(mine);
+    await merger.close();
+    expect(lowered().filter((tid) => !before.includes(tid))).toEqual([]);
   });
 
   it('after close, merges run on the calling thread', async () => {
