@@ -731,6 +731,11 @@ async function main() {
     servers,
     suites,
     argv,
+    // Where and on what it ran: a ratio means little without them.
+    commit: git,
+    uncommittedUnderServerAndLib: dirty,
+    machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}`,
+    startedAt: new Date(started).toISOString(),
   };
   const file = path.join(OUT, `results-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, JSON.stringify({ meta, results }, null, 1));
