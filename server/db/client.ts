@@ -1,7 +1,5 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient } from './generated/client';
@@ -112,6 +110,9 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     // PGlite creates only the last path segment itself.
     await mkdir(path.dirname(dataDir), { recursive: true });
   }
+  // Loaded only here: importing PGlite costs ~40 MB of RSS (its WebAssembly build), which a
+  // server on Postgres would carry for nothing (bench/RESULTS.md, "RSS at start").
+  const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import('@electric-sql/pglite'), import('pglite-prisma-adapter')]);
   const db = await PGlite.create(dataDir);
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
   return {
