@@ -13,7 +13,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startServer } from '../server/app';
 import type { DocStore } from '../server/persistence/docStore';
-import { createStore, type TestStore } from '../tests/integration/harness';
+import type { TestStore } from '../tests/integration/harness';
 import { serveProbe, ready } from './lib/probe.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -22,8 +22,10 @@ if (!target) throw new Error('usage: crux-server.ts <postgres url | pglite> [--r
 const relayBeforeCommit = process.argv.includes('--relay-before-commit');
 
 // PGlite: the integration harness's store (a copy of a cached fresh cluster, so no initdb wait).
+// Imported only then: the harness brings vitest, PGlite and y-websocket, which a server on
+// Postgres does not load, and which inflated its "RSS at start" by ~60 MB until run 13.
 let pglite: TestStore | undefined;
-if (target === 'pglite') pglite = await createStore('pglite');
+if (target === 'pglite') pglite = await (await import('../tests/integration/harness')).createStore('pglite');
 /**
  * Commit times of the group-commit writer, through startServer's wrapStore seam (the store is
  * not otherwise touched): how much of a propagation time is "durable before relay".
