@@ -30,7 +30,10 @@ export interface SinceRead {
 export interface CompactResult {
   folded: number;
   snapshotBytes: number;
-  /** Another instance held the debate's compaction lock: nothing was done here. */
+  /**
+   * Nothing was done here: another compaction of the debate was writing (its lock was taken), or
+   * had committed since this one read the log, so this one's merge was stale.
+   */
   skipped?: boolean;
 }
 
@@ -194,24 +197,49 @@ export class SqlDocStore implements DocStore {
     });
   }
 
+  /**
+   * Folds the log into the snapshot in three steps, so that no transaction (and, on PGlite, not
+   * its one connection) is held while the merge runs: the merge of a large debate takes most of
+   * a second, and the merge worker runs at the lowest CPU priority (merge.worker.mjs).
+   * 1. Read the snapshot and every log row in one consistent snapshot of the database.
+   * 2. Merge, outside any transaction.
+   * 3. In one transaction, under the debate's compaction lock: if no other compaction has
+   *    committed since step 1 (`updatesFolded` is unchanged: every compaction raises it), write
+   *    the merged snapshot and delete exactly the rows read in step 1. Rows appended meanwhile stay
+   *    in the log. If another compaction did commit, ours is stale (that one may have folded rows
+   *    ours never read) and is dropped: `skipped`.
+   */
   async compact(debateId: string): Promise<CompactResult> {
-    return this.sql.transaction(async (tx) => {
-      // One compaction of a debate at a time across instances; appends are not blocked. An
-      // instance that finds the lock taken skips: the holder folds its rows too.
-      const [lock] = await tx.query<{ ok: boolean }>(`SELECT pg_try_advisory_xact_lock(hashtext('crux:compact:' || $1)) AS "ok"`, [
-        debateId,
-      ]);
-      if (!lock?.ok) return { folded: 0, snapshotBytes: 0, skipped: true };
-      const snap = await tx.query<{ data: unknown }>('SELECT "data" FROM "DocSnapshot" WHERE "debateId" = $1', [debateId]);
+    const read = await this.sql.transaction(async (tx) => {
+      if (this.sql.kind === 'postgres') await tx.exec('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+      const snap = await tx.query<{ data: unknown; updatesFolded: number }>(
+        'SELECT "data", "updatesFolded" FROM "DocSnapshot" WHERE "debateId" = $1',
+        [debateId],
+      );
       const rows = await tx.query<{ id: string | number | bigint; data: unknown }>(
         'SELECT "id", "data" FROM "DocUpdate" WHERE "debateId" = $1 ORDER BY "id"',
         [debateId],
       );
-      if (rows.length === 0) return { folded: 0, snapshotBytes: snap[0] ? toBytes(snap[0].data).byteLength : 0 };
-      const updates = [...(snap[0] ? [toBytes(snap[0].data)] : []), ...rows.map((r) => toBytes(r.data))];
-      // One Yjs transaction for all rows (per-row transactions made compaction of a 500-row log
-      // several times slower), off the event loop when a merger is given (bench/RESULTS.md).
-      const merged = this.opts.merge ? await this.opts.merge(updates) : mergeHere(updates);
+      return { snap: snap[0], rows };
+    });
+    const { snap, rows } = read;
+    if (rows.length === 0) return { folded: 0, snapshotBytes: snap ? toBytes(snap.data).byteLength : 0 };
+    const updates = [...(snap ? [toBytes(snap.data)] : []), ...rows.map((r) => toBytes(r.data))];
+    // One Yjs transaction for all rows (per-row transactions made compaction of a 500-row log
+    // several times slower), off the event loop when a merger is given (bench/RESULTS.md).
+    const merged = this.opts.merge ? await this.opts.merge(updates) : mergeHere(updates);
+    const foldedBefore = snap ? Number(snap.updatesFolded) : null;
+    return this.sql.transaction(async (tx) => {
+      // One compaction write per debate at a time across instances; appends are not blocked.
+      const [lock] = await tx.query<{ ok: boolean }>(`SELECT pg_try_advisory_xact_lock(hashtext('crux:compact:' || $1)) AS "ok"`, [
+        debateId,
+      ]);
+      if (!lock?.ok) return { folded: 0, snapshotBytes: 0, skipped: true };
+      const [now] = await tx.query<{ updatesFolded: number }>(
+        'SELECT "updatesFolded" FROM "DocSnapshot" WHERE "debateId" = $1 FOR UPDATE',
+        [debateId],
+      );
+      if ((now ? Number(now.updatesFolded) : null) !== foldedBefore) return { folded: 0, snapshotBytes: 0, skipped: true };
       await tx.query(
         `INSERT INTO "DocSnapshot" ("debateId", "data", "updatesFolded", "updatedAt") VALUES ($1, $2, $3, now())
          ON CONFLICT ("debateId") DO UPDATE SET "data" = EXCLUDED."data",
