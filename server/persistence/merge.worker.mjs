@@ -2,6 +2,7 @@
 // snapshot and log rows to a fresh Y.Doc in one transaction and answers with the encoded state.
 // Plain JavaScript, so that it runs as a worker without the TypeScript loader.
 import { readlinkSync } from 'node:fs';
+import process from 'node:process';
 import os from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import * as Y from 'yjs';
@@ -11,13 +12,19 @@ import * as Y from 'yjs';
  * shared the event loop's core at the same priority (one core per process, or a pinned one)
  * took turns with it, and the event loop waited its turn: with 200 writers in one room, a
  * compaction every 5 s put the writers' propagation p99 at 15.6 ms against 6.9 ms with
- * compaction off, and at 8.9 ms with this thread at the lowest priority, nice 19 (bench/RESULTS.md,
- * "Writers", run 12). On Linux a thread id is a valid target for setpriority, and only that thread
- * changes; elsewhere (no /proc/thread-self) the worker keeps the process's priority.
+ * compaction off, and at 8.8–8.9 ms with this thread at nice 19 (bench/RESULTS.md, "Writers",
+ * run 12; the median of rounds, single rounds vary more). A merge starved by a busy core only
+ * delays the next snapshot: compaction holds no transaction while it merges (docStore.ts).
+ * On Linux a thread id is a valid target for setpriority, and only that thread changes. The id
+ * comes from /proc/thread-self, which is only trusted when /proc is this process's own (a /proc
+ * of another PID namespace could name another process); elsewhere the worker keeps the
+ * process's priority.
  */
 try {
-  const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-  if (Number.isInteger(tid) && tid > 0) os.setPriority(tid, os.constants.priority.PRIORITY_LOW);
+  if (readlinkSync('/proc/self') === String(process.pid)) {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) os.setPriority(tid, os.constants.priority.PRIORITY_LOW);
+  }
 } catch {
   // Not Linux, or not allowed: the merge still runs, at the process's priority.
 }

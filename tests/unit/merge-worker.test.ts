@@ -72,19 +72,22 @@ describe('compaction merge in a worker thread', () => {
     expect(graphOf(await merger.merge(history())).claims).toHaveLength(37);
   });
 
-  it.skipIf(process.platform !== 'linux')('runs at the lowest priority, and only its own thread does', async () => {
-    const mine = threadNices().get(String(process.pid))!;
+  // Under a process already at nice 19 there is nothing lower to go to, and nothing to see.
+  const niceOfProcess = process.platform === 'linux' ? threadNices().get(String(process.pid)) : undefined;
+  it.skipIf(niceOfProcess === undefined || niceOfProcess >= 19)('runs at the lowest priority, and only its own thread does', async () => {
+    const mine = niceOfProcess!;
     const lowered = () => [...threadNices()].filter(([, nice]) => nice > mine).map(([tid]) => tid);
     const before = lowered();
     merger = createMerger();
     await merger.merge(history());
     const during = lowered().filter((tid) => !before.includes(tid));
     expect(during).toHaveLength(1);
-    expect(threadNices().get(during[0]!)).toBe(Math.max(mine, 19));
+    expect(threadNices().get(during[0]!)).toBe(19);
     // The main thread keeps its priority.
     expect(threadNices().get(String(process.pid))).toBe(mine);
     await merger.close();
-    expect(lowered().filter((tid) => !before.includes(tid))).toEqual([]);
+    // A joined thread can linger in /proc for a moment.
+    await expect.poll(() => lowered().filter((tid) => !before.includes(tid)), { timeout: 2000 }).toEqual([]);
   });
 
   it('after close, merges run on the calling thread', async () => {
