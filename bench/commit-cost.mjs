@@ -20,7 +20,8 @@
  *   --reps N     hot samples per variant (default 1000); paced samples are a fifth of that
  *   --gap MS     pause between paced samples (default 100)
  */
-import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { closeSync, fdatasyncSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -37,6 +38,11 @@ const PACED = Math.max(20, Math.round(HOT / 5));
 const GAP = opt('gap', 100);
 
 const ADMIN = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+// Beside the repository, on the file system a co-located Postgres would most likely use; made
+// before the database, so that nothing is left behind if it cannot be.
+const outDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'out');
+mkdirSync(outDir, { recursive: true });
+const scratch = mkdtempSync(path.join(outDir, 'fsync-'));
 const name = `crux_bench_${Math.random().toString(36).slice(2, 10)}`;
 const admin = async (sql) => {
   const c = new pg.Client({ connectionString: ADMIN });
@@ -50,20 +56,22 @@ url.pathname = `/${name}`;
 // The server's pool; a second one whose sessions do not wait for the WAL flush.
 const pool = new pg.Pool({ connectionString: url.toString(), max: 4 });
 const asyncPool = new pg.Pool({ connectionString: url.toString(), max: 4, options: '-c synchronous_commit=off' });
-// Beside the repository, on the file system a co-located Postgres would most likely use.
-const scratch = mkdtempSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'out', 'fsync-'));
-const fd = openSync(path.join(scratch, 'wal'), 'w');
+let fd;
 try {
+  fd = openSync(path.join(scratch, 'wal'), 'w');
   await pool.query(
     'CREATE TABLE "DocUpdate" ("id" BIGSERIAL PRIMARY KEY, "debateId" TEXT NOT NULL, "data" BYTEA NOT NULL, "commitId" UUID)',
   );
+  // The product's indexes (prisma/migrations 0001 and 0007); no Debate row, so no foreign key.
   await pool.query('CREATE INDEX ON "DocUpdate" ("debateId", "id")');
-  const row = ['bench', Buffer.alloc(80, 7)];
-  const insert = `INSERT INTO "DocUpdate" ("debateId", "data", "commitId") VALUES ($1, $2, NULL::uuid) RETURNING "id"`;
+  await pool.query('CREATE UNIQUE INDEX ON "DocUpdate" ("commitId")');
+  // As SqlDocStore.insertRows sends a batch of one: the row carries its group commit's id.
+  const insert = `INSERT INTO "DocUpdate" ("debateId", "data", "commitId") VALUES ($1, $2, $3::uuid) RETURNING "id"`;
+  const data = Buffer.alloc(80, 7);
   const page = Buffer.alloc(8192, 1);
   const variants = {
-    'INSERT (durable)': () => pool.query(insert, row),
-    'INSERT (no fsync wait)': () => asyncPool.query(insert, row),
+    'INSERT (durable)': () => pool.query(insert, ['bench', data, randomUUID()]),
+    'INSERT (no fsync wait)': () => asyncPool.query(insert, ['bench', data, randomUUID()]),
     'SELECT 1': () => pool.query('SELECT 1'),
     'fdatasync 8 kB (node)': async () => {
       writeSync(fd, page, 0, page.length, 0);
@@ -113,7 +121,7 @@ try {
     `\nwaiting for the WAL flush adds (durable − no fsync wait, p50): hot ${d(hot, 'p50').toFixed(3)} ms, paced ${d(paced, 'p50').toFixed(3)} ms`,
   );
 } finally {
-  closeSync(fd);
+  if (fd !== undefined) closeSync(fd);
   rmSync(scratch, { recursive: true, force: true });
   await pool.end();
   await asyncPool.end();
