@@ -110,7 +110,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     // PGlite creates only the last path segment itself.
     await mkdir(path.dirname(dataDir), { recursive: true });
   }
-  // Loaded only here: importing PGlite costs ~40 MB of RSS (its WebAssembly build), which a
+  // Loaded only here: importing PGlite cost ~28 MB of RSS (its WebAssembly build), which a
   // server on Postgres would carry for nothing (bench/RESULTS.md, "RSS at start").
   const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import('@electric-sql/pglite'), import('pglite-prisma-adapter')]);
   const db = await PGlite.create(dataDir);
