@@ -7,7 +7,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const INPUTS = ['app', 'lib', 'server', 'public', 'next.config.js', 'package-lock.json', 'tsconfig.json'];
+// prisma/schema stands for the generated client (skipped below): the schema decides it.
+const INPUTS = ['app', 'lib', 'server', 'public', 'prisma/schema', 'next.config.js', 'package-lock.json', 'tsconfig.json'];
 const SKIP = new Set(['node_modules', '.next', 'generated']);
 const stampFile = path.join(root, '.next', 'crux-build-stamp');
 

@@ -1,13 +1,20 @@
-// `npm start`: generate the Prisma client if missing, build if needed, then run the server
+// `npm start`: generate the Prisma client if missing or older than the schema, build if
+// needed, then run the server
 // (which migrates, seeds and prints the URL). Signals are passed on so shutdown stays graceful.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildIfNeeded } from './build.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-if (!existsSync(path.join(root, 'server', 'db', 'generated', 'client.ts'))) {
+const generated = path.join(root, 'server', 'db', 'generated', 'client.ts');
+const schemaDir = path.join(root, 'prisma', 'schema');
+// A checkout whose schema changed after its last `npm install` (a pull, a generator option)
+// would otherwise run a client generated from the old one.
+const stale = () =>
+  readdirSync(schemaDir).some((f) => f.endsWith('.prisma') && statSync(path.join(schemaDir, f)).mtimeMs > statSync(generated).mtimeMs);
+if (!existsSync(generated) || stale()) {
   const res = spawnSync(process.execPath, [path.join(root, 'scripts', 'prisma-generate.mjs')], { stdio: 'inherit' });
   if (res.status !== 0) process.exit(res.status ?? 1);
 }
