@@ -8,6 +8,12 @@
  * acknowledges each group commit at once and commits it in the background, in order, so the
  * room relays before the update is durable. It prices the "durable before relay" guarantee; a
  * crash would lose what was relayed and not yet committed, and a failed commit is only counted.
+ *
+ * `--spin-while-committing` (run.mjs's crux-pg-spin) is another measurement: durable before relay
+ * as in the product, but while a commit is in flight the event loop spins (setImmediate) instead
+ * of sleeping, so the server's core never idles and the commit's answer is read at once. It
+ * prices the server's own wake-up inside a paced commit (bench/commit-cost.mjs), at the cost of
+ * a busy core for the length of every commit.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -20,6 +26,11 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 const target = process.argv[2];
 if (!target) throw new Error('usage: crux-server.ts <postgres url | pglite> [--relay-before-commit]');
 const relayBeforeCommit = process.argv.includes('--relay-before-commit');
+const spinWhileCommitting = process.argv.includes('--spin-while-committing');
+let inFlight = 0;
+const spin = () => {
+  if (inFlight > 0) setImmediate(spin);
+};
 
 // PGlite: the integration harness's store (a copy of a cached fresh cluster, so no initdb wait).
 // Imported only then: the harness brings vitest, PGlite and y-websocket, which a server on
@@ -40,9 +51,11 @@ let lateFailures = 0;
 let behind: Promise<unknown> = Promise.resolve();
 const timedStore = (store: DocStore): DocStore => {
   const timed = async (batch: Parameters<DocStore['append']>[0], commit: Parameters<DocStore['append']>[1], since = performance.now()) => {
+    if (spinWhileCommitting && inFlight++ === 0) setImmediate(spin);
     try {
       return await store.append(batch, commit);
     } finally {
+      if (spinWhileCommitting) inFlight--;
       commits.push({ ms: performance.now() - since, updates: batch.length });
     }
   };

@@ -15,10 +15,12 @@
  * 100 and 500 readers at 10 updates/s), writers (200 writers in one room), joinstorm (100 clients
  * open a 10,000-claim debate at once, cold and warm).
  * Servers: crux-pg (ours on Postgres), crux-pglite (ours on embedded PGlite), yws
- * (@y/websocket-server), hocuspocus, and one that is not a product: crux-pg-early, Crux on
+ * (@y/websocket-server), hocuspocus, and two that are not products: crux-pg-early, Crux on
  * Postgres relaying each update before its commit instead of after (the commit still runs, in
  * the background). It breaks "durable before relay" and exists only to measure what that
- * guarantee costs; it runs only when named in --servers, and no goal is judged on it.
+ * guarantee costs; crux-pg-spin, durable before relay but with the event loop spinning while a
+ * commit is in flight (what the server's own wake-up costs). Both run only when named in
+ * --servers, and no goal is judged on them.
  *
  * Each server runs in its own process pinned to core 0 (`taskset -c 0`), the load generator
  * (bench/load.ts) in another pinned to core 1; Postgres floats. Every round starts each server
@@ -54,9 +56,9 @@ if (flag('help')) {
 }
 const LONG = flag('long');
 const PROFILE = flag('cpu-prof');
-const ALL_SERVERS = ['crux-pg', 'crux-pglite', 'yws', 'hocuspocus', 'crux-pg-early'];
+const ALL_SERVERS = ['crux-pg', 'crux-pglite', 'yws', 'hocuspocus', 'crux-pg-early', 'crux-pg-spin'];
 const ALL_SUITES = ['memory', 'fanout', 'writers', 'joinstorm'];
-const servers = opt('servers', ALL_SERVERS.filter((s) => s !== 'crux-pg-early').join(',')).split(',');
+const servers = opt('servers', ALL_SERVERS.filter((s) => !['crux-pg-early', 'crux-pg-spin'].includes(s)).join(',')).split(',');
 const suites = opt('suites', ALL_SUITES.join(',')).split(',');
 for (const s of servers) if (!ALL_SERVERS.includes(s)) throw new Error(`unknown server ${s}`);
 for (const s of suites) if (!ALL_SUITES.includes(s)) throw new Error(`unknown suite ${s}`);
@@ -98,6 +100,7 @@ const STORM_MODES = {
   'crux-pg': ['cold', 'warm'],
   'crux-pglite': ['cold', 'warm'],
   'crux-pg-early': ['cold', 'warm'],
+  'crux-pg-spin': ['cold', 'warm'],
   yws: ['warm'],
   hocuspocus: LONG ? ['cold', 'warm'] : ['cold'],
 };
@@ -114,12 +117,13 @@ const LABEL = {
   'crux-pg': 'Crux (Postgres)',
   'crux-pglite': 'Crux (PGlite)',
   'crux-pg-early': 'Crux, relay before commit (not durable; what-if)',
+  'crux-pg-spin': 'Crux, event loop spinning during commits (what-if)',
   yws: '@y/websocket-server 0.1.1',
   hocuspocus: 'Hocuspocus 3.4.4 + Postgres',
 };
-const OURS = ['crux-pg', 'crux-pglite', 'crux-pg-early'];
+const OURS = ['crux-pg', 'crux-pglite', 'crux-pg-early', 'crux-pg-spin'];
 /** Ours, but not the product: compared with the references, never judged against a goal. */
-const WHAT_IF = ['crux-pg-early'];
+const WHAT_IF = ['crux-pg-early', 'crux-pg-spin'];
 const REFS = ['yws', 'hocuspocus'];
 const GOALS = { fanout: { yws: 0.8, hocuspocus: 1.0 } };
 
@@ -161,6 +165,7 @@ class ServerProcess {
       'crux-pg': ['--expose-gc', '--import', 'tsx', 'bench/crux-server.ts', dbUrl],
       'crux-pglite': ['--expose-gc', '--import', 'tsx', 'bench/crux-server.ts', 'pglite'],
       'crux-pg-early': ['--expose-gc', '--import', 'tsx', 'bench/crux-server.ts', dbUrl, '--relay-before-commit'],
+      'crux-pg-spin': ['--expose-gc', '--import', 'tsx', 'bench/crux-server.ts', dbUrl, '--spin-while-committing'],
       yws: ['--expose-gc', 'bench/ref/yws-server.mjs'],
       hocuspocus: ['--expose-gc', 'bench/ref/hocuspocus-server.mjs', dbUrl],
     }[kind];
@@ -672,7 +677,7 @@ async function main() {
       `10,000-claim debate: ${docInfo.claims} claims, ${docInfo.relations} relations, ${(docInfo.bytes / 1024 / 1024).toFixed(2)} MB as one update`,
     );
   }
-  const needsPg = servers.some((s) => s === 'crux-pg' || s === 'crux-pg-early' || s === 'hocuspocus');
+  const needsPg = servers.some((s) => s.startsWith('crux-pg') || s === 'hocuspocus');
   if (needsPg) {
     await createDb();
     say(`database ${dbName} created`);
