@@ -24,7 +24,7 @@ import { serveProbe, ready } from './lib/probe.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const target = process.argv[2];
-if (!target) throw new Error('usage: crux-server.ts <postgres url | pglite> [--relay-before-commit]');
+if (!target) throw new Error('usage: crux-server.ts <postgres url | pglite> [--relay-before-commit | --spin-while-committing]');
 const relayBeforeCommit = process.argv.includes('--relay-before-commit');
 const spinWhileCommitting = process.argv.includes('--spin-while-committing');
 let inFlight = 0;

@@ -57,8 +57,10 @@ if (flag('help')) {
 const LONG = flag('long');
 const PROFILE = flag('cpu-prof');
 const ALL_SERVERS = ['crux-pg', 'crux-pglite', 'yws', 'hocuspocus', 'crux-pg-early', 'crux-pg-spin'];
+/** Ours, but not the product: run only when named, compared with the references, never judged against a goal. */
+const WHAT_IF = ['crux-pg-early', 'crux-pg-spin'];
 const ALL_SUITES = ['memory', 'fanout', 'writers', 'joinstorm'];
-const servers = opt('servers', ALL_SERVERS.filter((s) => !['crux-pg-early', 'crux-pg-spin'].includes(s)).join(',')).split(',');
+const servers = opt('servers', ALL_SERVERS.filter((s) => !WHAT_IF.includes(s)).join(',')).split(',');
 const suites = opt('suites', ALL_SUITES.join(',')).split(',');
 for (const s of servers) if (!ALL_SERVERS.includes(s)) throw new Error(`unknown server ${s}`);
 for (const s of suites) if (!ALL_SUITES.includes(s)) throw new Error(`unknown suite ${s}`);
@@ -121,9 +123,7 @@ const LABEL = {
   yws: '@y/websocket-server 0.1.1',
   hocuspocus: 'Hocuspocus 3.4.4 + Postgres',
 };
-const OURS = ['crux-pg', 'crux-pglite', 'crux-pg-early', 'crux-pg-spin'];
-/** Ours, but not the product: compared with the references, never judged against a goal. */
-const WHAT_IF = ['crux-pg-early', 'crux-pg-spin'];
+const OURS = ['crux-pg', 'crux-pglite', ...WHAT_IF];
 const REFS = ['yws', 'hocuspocus'];
 const GOALS = { fanout: { yws: 0.8, hocuspocus: 1.0 } };
 

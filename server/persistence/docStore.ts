@@ -96,9 +96,11 @@ export class SqlDocStore implements DocStore {
     private readonly opts: SqlDocStoreOptions = {},
   ) {}
 
-  async load(debateId: string): Promise<LoadedDoc> {
-    // One transaction so the snapshot and the log are read from the same moment: a compaction
-    // committing in between cannot make us miss rows it folded.
+  /**
+   * The snapshot and every log row in id order, read in one transaction from the same moment: a
+   * compaction committing in between cannot make the reader miss rows it folded.
+   */
+  private readAll(debateId: string): Promise<{ snap?: { data: unknown; updatesFolded: number }; rows: { id: unknown; data: unknown }[] }> {
     return this.sql.transaction(async (tx) => {
       if (this.sql.kind === 'postgres') await tx.exec('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
       const snap = await tx.query<{ data: unknown; updatesFolded: number }>(
@@ -109,23 +111,28 @@ export class SqlDocStore implements DocStore {
         'SELECT "id", "data" FROM "DocUpdate" WHERE "debateId" = $1 ORDER BY "id"',
         [debateId],
       );
-      const updates: Uint8Array[] = [];
-      if (snap[0]) updates.push(toBytes(snap[0].data));
-      let logBytes = 0;
-      for (const r of rows) {
-        const d = toBytes(r.data);
-        logBytes += d.byteLength;
-        updates.push(d);
-      }
-      const last = rows[rows.length - 1];
-      return {
-        updates,
-        logCount: rows.length,
-        logBytes,
-        lastId: last ? String(last.id) : null,
-        snapshotFolded: snap[0] ? Number(snap[0].updatesFolded) : 0,
-      };
+      return { snap: snap[0], rows };
     });
+  }
+
+  async load(debateId: string): Promise<LoadedDoc> {
+    const { snap, rows } = await this.readAll(debateId);
+    const updates: Uint8Array[] = [];
+    if (snap) updates.push(toBytes(snap.data));
+    let logBytes = 0;
+    for (const r of rows) {
+      const d = toBytes(r.data);
+      logBytes += d.byteLength;
+      updates.push(d);
+    }
+    const last = rows[rows.length - 1];
+    return {
+      updates,
+      logCount: rows.length,
+      logBytes,
+      lastId: last ? String(last.id) : null,
+      snapshotFolded: snap ? Number(snap.updatesFolded) : 0,
+    };
   }
 
   async append(batch: PendingUpdate[], commit?: { id: string; retry: boolean }): Promise<void | string[]> {
@@ -201,7 +208,7 @@ export class SqlDocStore implements DocStore {
    * Folds the log into the snapshot in three steps, so that no transaction (and, on PGlite, not
    * its one connection) is held while the merge runs: the merge of a large debate takes most of
    * a second, and the merge worker runs at the lowest CPU priority (merge.worker.mjs).
-   * 1. Read the snapshot and every log row in one consistent snapshot of the database.
+   * 1. Read the snapshot and every log row in one consistent snapshot of the database (readAll).
    * 2. Merge, outside any transaction.
    * 3. In one transaction, under the debate's compaction lock: if no other compaction has
    *    committed since step 1 (`updatesFolded` is unchanged: every compaction raises it), write
@@ -210,19 +217,7 @@ export class SqlDocStore implements DocStore {
    *    ours never read) and is dropped: `skipped`.
    */
   async compact(debateId: string): Promise<CompactResult> {
-    const read = await this.sql.transaction(async (tx) => {
-      if (this.sql.kind === 'postgres') await tx.exec('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
-      const snap = await tx.query<{ data: unknown; updatesFolded: number }>(
-        'SELECT "data", "updatesFolded" FROM "DocSnapshot" WHERE "debateId" = $1',
-        [debateId],
-      );
-      const rows = await tx.query<{ id: string | number | bigint; data: unknown }>(
-        'SELECT "id", "data" FROM "DocUpdate" WHERE "debateId" = $1 ORDER BY "id"',
-        [debateId],
-      );
-      return { snap: snap[0], rows };
-    });
-    const { snap, rows } = read;
+    const { snap, rows } = await this.readAll(debateId);
     if (rows.length === 0) return { folded: 0, snapshotBytes: snap ? toBytes(snap.data).byteLength : 0 };
     const updates = [...(snap ? [toBytes(snap.data)] : []), ...rows.map((r) => toBytes(r.data))];
     // One Yjs transaction for all rows (per-row transactions made compaction of a 500-row log

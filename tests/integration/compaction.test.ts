@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { addClaim, claimsMap, ensureRoots } from '../../lib/model/doc';
+import { claimsMap } from '../../lib/model/doc';
 import type { CruxServer } from '../../server/app';
 import { SqlDocStore, mergeHere } from '../../server/persistence/docStore';
-import { STORES, createDebateRow, createStore, startTestServer, type TestStore } from './harness';
+import { STORES, claimEdits, createDebateRow, createStore, startTestServer, type TestStore } from './harness';
 
 /*
  * Compaction (SqlDocStore.compact) reads the log, merges with no transaction open, then writes
@@ -13,16 +13,6 @@ import { STORES, createDebateRow, createStore, startTestServer, type TestStore }
  * every other statement of the process, appends included. And a compaction overtaken by another
  * must not overwrite the newer snapshot, which may hold rows it never read.
  */
-
-/** Updates that each add one claim with the given tag. */
-const edits = (n: number, tag: string): Uint8Array[] => {
-  const doc = new Y.Doc();
-  ensureRoots(doc);
-  const out: Uint8Array[] = [];
-  doc.on('update', (u: Uint8Array) => out.push(u));
-  for (let i = 0; i < n; i++) addClaim(doc, { id: `${tag}${i}`, text: `${tag} ${i}`, x: i, y: 0, author: 't' });
-  return out;
-};
 
 /** A merge that waits for `release()`; `started` resolves when compaction reaches it. */
 function gatedMerge() {
@@ -71,7 +61,7 @@ for (const name of STORES) {
       await createDebateRow(server, id);
       const gated = gatedMerge();
       const docs = new SqlDocStore(server.db.sql, { merge: gated.merge });
-      await append(docs, id, edits(5, 'a'));
+      await append(docs, id, claimEdits(5, 'a'));
       const compaction = docs.compact(id);
       await gated.started;
       if (name === 'postgres') {
@@ -81,7 +71,7 @@ for (const name of STORES) {
         expect(open!.n).toBe(0);
       }
       // On PGlite this waited for the merge (the one connection was held by its transaction).
-      await within(append(docs, id, edits(1, 'b')), 5000, 'an append during the merge');
+      await within(append(docs, id, claimEdits(1, 'b')), 5000, 'an append during the merge');
       gated.release();
       expect(await compaction).toMatchObject({ folded: 5 });
       expect(await claimsIn(id)).toEqual({ claims: ['a0', 'a1', 'a2', 'a3', 'a4', 'b0'], logCount: 1 });
@@ -93,13 +83,13 @@ for (const name of STORES) {
       const gated = gatedMerge();
       const slow = new SqlDocStore(server.db.sql, { merge: gated.merge });
       const other = new SqlDocStore(server.db.sql);
-      await append(other, id, edits(5, 'a'));
+      await append(other, id, claimEdits(5, 'a'));
       const stale = slow.compact(id); // reads a0–a4, then waits in its merge
       await gated.started;
-      await append(other, id, edits(3, 'b'));
+      await append(other, id, claimEdits(3, 'b'));
       // Another instance compacts meanwhile: its snapshot holds a and b.
       expect(await other.compact(id)).toMatchObject({ folded: 8 });
-      await append(other, id, edits(1, 'c'));
+      await append(other, id, claimEdits(1, 'c'));
       gated.release();
       // Written, the stale snapshot (a only) would have replaced the one holding b.
       expect(await stale).toMatchObject({ folded: 0, skipped: true });

@@ -10,7 +10,7 @@ import { WebSocket } from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import { startServer, type CruxServer, type StartOptions } from '../../server/app';
 import type { Config } from '../../server/config';
-import { readGraph } from '../../lib/model/doc';
+import { addClaim, ensureRoots, readGraph } from '../../lib/model/doc';
 import type { ArgumentGraph } from '../../lib/model/graph';
 
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -208,6 +208,16 @@ export function countTransactions(server: CruxServer): { readonly count: number;
 }
 
 export const synced = (p: WebsocketProvider) => waitFor(() => p.synced, 10_000, 'provider sync');
+
+/** `n` updates, each adding one claim `${tag}${i}`: a client's edits, as the store receives them. */
+export function claimEdits(n: number, tag: string): Uint8Array[] {
+  const doc = new Y.Doc();
+  ensureRoots(doc);
+  const out: Uint8Array[] = [];
+  doc.on('update', (u: Uint8Array) => out.push(u));
+  for (let i = 0; i < n; i++) addClaim(doc, { id: `${tag}${i}`, text: `${tag} ${i}`, x: i, y: 0, author: 't' });
+  return out;
+}
 
 /** Reads a debate's stored document straight from the tables, as a fresh load would. */
 export async function storedDoc(server: CruxServer, debateId: string): Promise<Y.Doc> {

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { addClaim, claimsMap, ensureRoots } from '../../lib/model/doc';
+import { claimsMap } from '../../lib/model/doc';
 import type { CruxServer } from '../../server/app';
 import type { Sql } from '../../server/db/sql';
 import { SqlDocStore } from '../../server/persistence/docStore';
 import { GroupCommitWriter } from '../../server/persistence/writer';
-import { STORES, createDebateRow, createStore, startTestServer, type TestStore } from './harness';
+import { STORES, claimEdits, createDebateRow, createStore, startTestServer, type TestStore } from './harness';
 
 /*
  * [harden] 2, "nothing duplicated": a group commit whose COMMIT reached the database but whose
@@ -47,15 +47,6 @@ function losingAcks(sql: Sql): Sql & { loseNext(n: number, when: 'after-commit' 
   };
 }
 
-const edits = (n: number, tag: string): Uint8Array[] => {
-  const doc = new Y.Doc();
-  ensureRoots(doc);
-  const out: Uint8Array[] = [];
-  doc.on('update', (u: Uint8Array) => out.push(u));
-  for (let i = 0; i < n; i++) addClaim(doc, { id: `${tag}${i}`, text: `${tag} ${i}`, x: i, y: 0, author: 't' });
-  return out;
-};
-
 for (const name of STORES) {
   describe(`a lost commit acknowledgement (${name})`, () => {
     let store: TestStore;
@@ -78,13 +69,13 @@ for (const name of STORES) {
       const sql = losingAcks(server.db.sql);
       const writer = new GroupCommitWriter(new SqlDocStore(sql), { retryMinMs: 5, retryMaxMs: 20 });
       sql.loseNext(2, 'after-commit'); // the first attempt and its first retry both "fail" after committing
-      const updates = edits(5, 'a');
+      const updates = claimEdits(5, 'a');
       const done = await Promise.all(updates.map((u) => writer.write(id, u)));
       expect(done).toHaveLength(5);
       expect(writer.stats.failures).toBe(2);
       expect(await rows(id)).toBe(5);
       // The next batches are ordinary.
-      await Promise.all(edits(3, 'b').map((u) => writer.write(id, u)));
+      await Promise.all(claimEdits(3, 'b').map((u) => writer.write(id, u)));
       expect(await rows(id)).toBe(8);
       const loaded = new Y.Doc();
       for (const u of (await new SqlDocStore(server.db.sql).load(id)).updates) Y.applyUpdate(loaded, u);
@@ -97,7 +88,7 @@ for (const name of STORES) {
       const sql = losingAcks(server.db.sql);
       const writer = new GroupCommitWriter(new SqlDocStore(sql), { retryMinMs: 5, retryMaxMs: 20 });
       sql.loseNext(2, 'before-commit');
-      await Promise.all(edits(4, 'c').map((u) => writer.write(id, u)));
+      await Promise.all(claimEdits(4, 'c').map((u) => writer.write(id, u)));
       expect(writer.stats.failures).toBe(2);
       expect(await rows(id)).toBe(4);
     });
@@ -108,11 +99,11 @@ for (const name of STORES) {
       const sql = losingAcks(server.db.sql);
       const writer = new GroupCommitWriter(new SqlDocStore(sql), { retryMinMs: 30, retryMaxMs: 30 });
       sql.loseNext(1, 'after-commit');
-      const first = edits(2, 'd');
+      const first = claimEdits(2, 'd');
       const p1 = Promise.all(first.map((u) => writer.write(id, u)));
       // Arrives while the first batch is failing / backing off.
       await new Promise((r) => setTimeout(r, 10));
-      const p2 = Promise.all(edits(3, 'e').map((u) => writer.write(id, u)));
+      const p2 = Promise.all(claimEdits(3, 'e').map((u) => writer.write(id, u)));
       await Promise.all([p1, p2]);
       expect(await rows(id)).toBe(5);
     });
