@@ -16,10 +16,6 @@
  *
  * Environment: BENCH_REPS (default 15), BENCH_DOC (default bench/out/debate-10k.bin; built if missing).
  */
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
 import { Room, type Peer } from '../server/rooms/room';
@@ -28,13 +24,9 @@ import type { DocStore } from '../server/persistence/docStore';
 import { readProjectedClaims } from '../server/projection/claims';
 import { addClaim, claimsMap, ensureRoots, updateClaim, validateDoc } from '../lib/model/doc';
 import { MessageType, SyncStep } from '../lib/protocol';
+import { bigDebate, time as timeReps, timeAsync as timeAsyncReps } from './lib/bigDebate';
 
 const REPS = Number(process.env.BENCH_REPS ?? 15);
-const DOC = path.resolve(import.meta.dirname, process.env.BENCH_DOC ?? 'out/debate-10k.bin');
-if (!existsSync(DOC)) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'make-doc.ts'), DOC], { stdio: 'inherit' });
-  if (r.status !== 0) process.exit(1);
-}
 
 const instantStore: DocStore = {
   load: async () => ({ updates: [], logCount: 0, logBytes: 0 }),
@@ -64,27 +56,8 @@ const syncFrame = (step: number, payload: Uint8Array): Uint8Array => {
   return encoding.toUint8Array(e);
 };
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-function time(fn: () => void, reps = REPS): number {
-  fn();
-  const s: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t = performance.now();
-    fn();
-    s.push(performance.now() - t);
-  }
-  return median(s);
-}
-async function timeAsync(fn: () => Promise<void>, reps = REPS): Promise<number> {
-  await fn();
-  const s: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t = performance.now();
-    await fn();
-    s.push(performance.now() - t);
-  }
-  return median(s);
-}
+const time = (fn: () => void, reps = REPS): number => timeReps(fn, reps);
+const timeAsync = (fn: () => Promise<void>, reps = REPS): Promise<number> => timeAsyncReps(fn, reps);
 
 /** A small debate: what the fan-out runs use. */
 function smallDoc(): Uint8Array {
@@ -182,7 +155,7 @@ async function measure(name: string, snapshot: Uint8Array, readers: number): Pro
   };
 }
 
-const big = new Uint8Array(await readFile(DOC));
+const big = await bigDebate();
 const rows = [await measure('30 claims', smallDoc(), 100), await measure('10,000 claims', big, 100)];
 const keys = Object.keys(rows[0]!);
 const header = keys;

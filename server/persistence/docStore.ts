@@ -13,6 +13,8 @@ export interface LoadedDoc {
   /** Rows still in the log, and their bytes: drives the compaction threshold. */
   logCount: number;
   logBytes: number;
+  /** Bytes of the stored snapshot (0 or absent: none). */
+  snapshotBytes?: number;
   /** Highest log row id read (null: the log was empty); where a cross-instance repair resumes. */
   lastId?: string | null;
   /** DocSnapshot.updatesFolded as read: it changes exactly when a compaction commits. */
@@ -119,6 +121,7 @@ export class SqlDocStore implements DocStore {
     const { snap, rows } = await this.readAll(debateId);
     const updates: Uint8Array[] = [];
     if (snap) updates.push(toBytes(snap.data));
+    const snapshotBytes = updates[0]?.byteLength ?? 0;
     let logBytes = 0;
     for (const r of rows) {
       const d = toBytes(r.data);
@@ -130,6 +133,7 @@ export class SqlDocStore implements DocStore {
       updates,
       logCount: rows.length,
       logBytes,
+      snapshotBytes,
       lastId: last ? String(last.id) : null,
       snapshotFolded: snap ? Number(snap.updatesFolded) : 0,
     };

@@ -110,6 +110,8 @@ export class Room {
   private fullStateFrame: Uint8Array | undefined;
   logCount = 0;
   logBytes = 0;
+  /** Size of the stored snapshot as last known here: scales the compaction thresholds. */
+  snapshotBytes = 0;
   compacting = false;
   destroyed = false;
 

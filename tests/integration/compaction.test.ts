@@ -98,5 +98,20 @@ for (const name of STORES) {
       expect(await other.compact(id)).toMatchObject({ folded: 1 });
       expect(await claimsIn(id)).toEqual({ claims: ['a0', 'a1', 'a2', 'a3', 'a4', 'b0', 'b1', 'b2', 'c0'], logCount: 0 });
     });
+
+    it('a load reports the size of the snapshot the last compaction wrote (it scales the next threshold)', async () => {
+      const id = `compact-size-${name}`;
+      await createDebateRow(server, id);
+      const docs = new SqlDocStore(server.db.sql);
+      expect((await docs.load(id)).snapshotBytes).toBe(0);
+      await append(docs, id, claimEdits(4, 'a'));
+      const first = await docs.compact(id);
+      expect(first.snapshotBytes).toBeGreaterThan(0);
+      expect((await docs.load(id)).snapshotBytes).toBe(first.snapshotBytes);
+      await append(docs, id, claimEdits(4, 'b'));
+      const second = await docs.compact(id);
+      expect(second.snapshotBytes).toBeGreaterThan(first.snapshotBytes);
+      expect(await docs.load(id)).toMatchObject({ snapshotBytes: second.snapshotBytes, logCount: 0 });
+    });
   });
 }

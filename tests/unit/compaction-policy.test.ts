@@ -1,0 +1,160 @@
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { addClaim, claimsMap, ensureRoots, updateClaim } from '@/lib/model/doc';
+import { GroupCommitWriter } from '@/server/persistence/writer';
+import { DEFAULT_COMPACTION, RoomManager, compactionThresholds, type CompactionPolicy } from '@/server/rooms/manager';
+import { DEBATE, FakePeer, MemoryDocStore } from './roomFakes';
+
+/*
+ * When RoomManager compacts (server/rooms/manager.ts): the log's thresholds grow with the snapshot,
+ * which a compaction rewrites whole. The manager runs the real Room and GroupCommitWriter over the
+ * in-memory store of ./roomFakes; a peer's edits reach the store as appends and count towards the
+ * threshold exactly as on a server.
+ */
+
+const MiB = 1024 * 1024;
+
+describe('compactionThresholds', () => {
+  it('keeps a fixed policy fixed whatever the snapshot', () => {
+    const fixed: CompactionPolicy = { maxUpdates: 500, maxBytes: MiB };
+    expect(compactionThresholds(fixed, 0)).toEqual({ updates: 500, bytes: MiB });
+    expect(compactionThresholds(fixed, 50 * MiB)).toEqual({ updates: 500, bytes: MiB });
+  });
+
+  it('scales the default with the snapshot above its floors, and never below them', () => {
+    expect(compactionThresholds(DEFAULT_COMPACTION, 0)).toEqual({ updates: 500, bytes: MiB });
+    expect(compactionThresholds(DEFAULT_COMPACTION, 100 * 1024)).toEqual({ updates: 500, bytes: MiB });
+    expect(compactionThresholds(DEFAULT_COMPACTION, 2 * MiB)).toEqual({ updates: 2048, bytes: MiB });
+    // The 10,000-claim debate of bench/make-doc.ts: one compaction per ~5,500 updates.
+    expect(compactionThresholds(DEFAULT_COMPACTION, 5_597_455)).toEqual({ updates: 5466, bytes: 2_798_727 });
+    expect(compactionThresholds(DEFAULT_COMPACTION, 8 * MiB)).toEqual({ updates: 8192, bytes: 4 * MiB });
+  });
+});
+
+describe('RoomManager compaction', () => {
+  /** A stored debate: a snapshot of `claims` claims and an empty log. */
+  function debate(claims: number): { snapshot: Uint8Array; ids: string[] } {
+    const d = new Y.Doc();
+    ensureRoots(d);
+    const ids: string[] = [];
+    for (let i = 0; i < claims; i++) {
+      ids.push(`c${i}`);
+      addClaim(d, { id: `c${i}`, text: `claim number ${i} with some words`, x: i, y: i, author: 'seed' });
+    }
+    return { snapshot: Y.encodeStateAsUpdate(d), ids };
+  }
+
+  async function open(policy: CompactionPolicy, snapshot: Uint8Array) {
+    const store = new MemoryDocStore([], snapshot);
+    const writer = new GroupCommitWriter(store);
+    const rooms = new RoomManager(store, writer, policy);
+    const peer = new FakePeer('writer');
+    const room = await rooms.join(DEBATE, peer);
+    const settle = async () => {
+      await writer.drain();
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      await rooms.settle();
+    };
+    const flush = async () => {
+      peer.flushTo(room);
+      await settle();
+    };
+    peer.hello();
+    await flush();
+    expect(claimsMap(peer.doc).size).toBeGreaterThan(0);
+    let seq = 0;
+    /** `n` claim moves (or, with `grow`, new claims with long texts), each its own append. */
+    const moves = async (n: number, grow = false) => {
+      for (let i = 0; i < n; i++) {
+        seq++;
+        if (grow) addClaim(peer.doc, { id: `new${seq}`, text: `a longer claim ${seq} `.repeat(12), x: seq, y: seq, author: 'writer' });
+        else updateClaim(peer.doc, `c${seq % 7}`, { x: seq, y: -seq });
+        await flush();
+      }
+    };
+    return { store, room, moves, compactions: () => store.compactions.get(DEBATE) ?? 0 };
+  }
+
+  it('compacts a large snapshot only once the log has grown in proportion to it', async () => {
+    const { snapshot } = debate(60);
+    // One row per 1/20 of the snapshot: the threshold is 20 rows, above the floor of 5.
+    const policy: CompactionPolicy = {
+      maxUpdates: 5,
+      maxBytes: MiB,
+      scale: { snapshotBytesPerUpdate: snapshot.byteLength / 20, logShare: 1 },
+    };
+    const { room, moves, compactions } = await open(policy, snapshot);
+    expect(room.snapshotBytes).toBe(snapshot.byteLength);
+    await moves(19);
+    expect(compactions()).toBe(0);
+    expect(room.logCount).toBe(19);
+    await moves(1);
+    expect(compactions()).toBe(1);
+    expect(room.logCount).toBe(0);
+  });
+
+  it('steers the next threshold by the snapshot the compaction wrote', async () => {
+    const { snapshot } = debate(60);
+    const policy: CompactionPolicy = {
+      maxUpdates: 5,
+      maxBytes: MiB,
+      scale: { snapshotBytesPerUpdate: snapshot.byteLength / 20, logShare: 1 },
+    };
+    const { store, room, moves, compactions } = await open(policy, snapshot);
+    // New claims make the compacted snapshot much larger than the loaded one.
+    await moves(20, true);
+    expect(compactions()).toBe(1);
+    const written = store.rows()[0]!.byteLength;
+    expect(room.snapshotBytes).toBe(written);
+    const next = compactionThresholds(policy, written).updates;
+    expect(next).toBeGreaterThan(30);
+    await moves(next - 1);
+    expect(compactions()).toBe(1);
+    await moves(1);
+    expect(compactions()).toBe(2);
+  });
+
+  it('keeps the floor for a small debate, and a fixed policy ignores the snapshot', async () => {
+    const { snapshot } = debate(60);
+    const scaledButSmall: CompactionPolicy = {
+      maxUpdates: 5,
+      maxBytes: MiB,
+      scale: { snapshotBytesPerUpdate: snapshot.byteLength, logShare: 1 },
+    };
+    const small = await open(scaledButSmall, snapshot);
+    await small.moves(4);
+    expect(small.compactions()).toBe(0);
+    await small.moves(1);
+    expect(small.compactions()).toBe(1);
+
+    const fixed = await open({ maxUpdates: 5, maxBytes: MiB }, snapshot);
+    await fixed.moves(5);
+    expect(fixed.compactions()).toBe(1);
+  });
+
+  it('compacts at load when the stored log is already past the threshold', async () => {
+    const { snapshot } = debate(60);
+    const policy: CompactionPolicy = {
+      maxUpdates: 5,
+      maxBytes: MiB,
+      scale: { snapshotBytesPerUpdate: snapshot.byteLength / 20, logShare: 1 },
+    };
+    // 20 stored rows: a replica's claim moves since the snapshot.
+    const replica = new Y.Doc();
+    Y.applyUpdate(replica, snapshot);
+    const log: Uint8Array[] = [];
+    replica.on('update', (u: Uint8Array) => log.push(u));
+    for (let i = 0; i < 20; i++) updateClaim(replica, 'c1', { x: i, y: i });
+    const under = new MemoryDocStore(log.slice(0, 19), snapshot);
+    const over = new MemoryDocStore(log, snapshot);
+    for (const [store, expected] of [
+      [under, 0],
+      [over, 1],
+    ] as const) {
+      const rooms = new RoomManager(store, new GroupCommitWriter(store), policy);
+      await rooms.join(DEBATE, new FakePeer('reader'));
+      await rooms.settle();
+      expect(store.compactions.get(DEBATE) ?? 0).toBe(expected);
+    }
+  });
+});
