@@ -47,7 +47,7 @@ for (const r of replicas) r.destroy();
 const writer = new GroupCommitWriter({
   load: async () => ({ updates: [], logCount: 0, logBytes: 0 }),
   append: async () => undefined,
-  compact: async () => ({ folded: 0, snapshotBytes: 0 }),
+  compact: async () => ({ folded: 0 }),
 });
 
 function measure(policy: CompactionPolicy) {

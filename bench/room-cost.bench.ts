@@ -31,7 +31,7 @@ const REPS = Number(process.env.BENCH_REPS ?? 15);
 const instantStore: DocStore = {
   load: async () => ({ updates: [], logCount: 0, logBytes: 0 }),
   append: async () => undefined,
-  compact: async () => ({ folded: 0, snapshotBytes: 0 }),
+  compact: async () => ({ folded: 0 }),
 };
 
 const peer = (label: string): Peer & { frames: number } => {

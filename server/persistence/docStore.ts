@@ -31,7 +31,12 @@ export interface SinceRead {
 
 export interface CompactResult {
   folded: number;
-  snapshotBytes: number;
+  /**
+   * The snapshot stored when this call ended: its size and its `updatesFolded` (which every
+   * compaction raises, so a larger value is a newer snapshot). Absent when skipped, and when the
+   * debate has no snapshot.
+   */
+  snapshot?: { bytes: number; folded: number };
   /**
    * Nothing was done here: another compaction of the debate was writing (its lock was taken), or
    * had committed since this one read the log, so this one's merge was stale.
@@ -222,7 +227,8 @@ export class SqlDocStore implements DocStore {
    */
   async compact(debateId: string): Promise<CompactResult> {
     const { snap, rows } = await this.readAll(debateId);
-    if (rows.length === 0) return { folded: 0, snapshotBytes: snap ? toBytes(snap.data).byteLength : 0 };
+    if (rows.length === 0)
+      return { folded: 0, snapshot: snap ? { bytes: toBytes(snap.data).byteLength, folded: Number(snap.updatesFolded) } : undefined };
     const updates = [...(snap ? [toBytes(snap.data)] : []), ...rows.map((r) => toBytes(r.data))];
     // One Yjs transaction for all rows (per-row transactions made compaction of a 500-row log
     // several times slower), off the event loop when a merger is given (bench/RESULTS.md).
@@ -233,16 +239,17 @@ export class SqlDocStore implements DocStore {
       const [lock] = await tx.query<{ ok: boolean }>(`SELECT pg_try_advisory_xact_lock(hashtext('crux:compact:' || $1)) AS "ok"`, [
         debateId,
       ]);
-      if (!lock?.ok) return { folded: 0, snapshotBytes: 0, skipped: true };
+      if (!lock?.ok) return { folded: 0, skipped: true };
       const [now] = await tx.query<{ updatesFolded: number }>(
         'SELECT "updatesFolded" FROM "DocSnapshot" WHERE "debateId" = $1 FOR UPDATE',
         [debateId],
       );
-      if ((now ? Number(now.updatesFolded) : null) !== foldedBefore) return { folded: 0, snapshotBytes: 0, skipped: true };
-      await tx.query(
+      if ((now ? Number(now.updatesFolded) : null) !== foldedBefore) return { folded: 0, skipped: true };
+      const [written] = await tx.query<{ updatesFolded: number }>(
         `INSERT INTO "DocSnapshot" ("debateId", "data", "updatesFolded", "updatedAt") VALUES ($1, $2, $3, now())
          ON CONFLICT ("debateId") DO UPDATE SET "data" = EXCLUDED."data",
-           "updatesFolded" = "DocSnapshot"."updatesFolded" + EXCLUDED."updatesFolded", "updatedAt" = now()`,
+           "updatesFolded" = "DocSnapshot"."updatesFolded" + EXCLUDED."updatesFolded", "updatedAt" = now()
+         RETURNING "updatesFolded"`,
         [debateId, merged, rows.length],
       );
       // Delete exactly the rows folded above. A row committed after our read (or with a lower
@@ -251,7 +258,7 @@ export class SqlDocStore implements DocStore {
         debateId,
         rows.map((r) => String(r.id)),
       ]);
-      return { folded: rows.length, snapshotBytes: merged.byteLength };
+      return { folded: rows.length, snapshot: { bytes: merged.byteLength, folded: Number(written!.updatesFolded) } };
     });
   }
 }

@@ -5,14 +5,16 @@ import type { GroupCommitWriter } from '../persistence/writer';
 
 /**
  * When a room's update log is folded into its snapshot. A compaction rewrites the whole snapshot
- * and decodes it in the merge, whatever the log holds (a 10,000-claim debate: 5.6 MB and ~0.3 s
- * of CPU, nearly the same for 500 rows as for 5,000), while replaying a longer log on a cold load
- * costs little (+33 ms for 5,000 rows on top of that snapshot's 235 ms): `node --import tsx
+ * and decodes it in the merge, however few rows it folds (a 10,000-claim debate: 5.6 MB, and
+ * ~0.29 s of merge for 500 rows against ~0.35 s for 5,466), while a longer log costs a cold load
+ * little (5,465 rows: ~310 ms against ~250 ms with 499): `node --import tsx
  * bench/compaction.bench.ts`, results in bench/RESULTS.md. So the thresholds grow with the
- * snapshot, bounding the snapshot bytes rewritten per update instead of the log's length.
+ * snapshot, bounding the snapshot bytes rewritten per update instead of the log's length. Each
+ * instance counts only the rows it appended, so with N instances writing one debate the log can
+ * reach about N times the threshold before one of them compacts.
  */
 export interface CompactionPolicy {
-  /** Compact once the log holds this many rows, or `scale.snapshotBytesPerUpdate` per row of snapshot if that is more. */
+  /** Compact once the log holds this many rows, or one row per `scale.snapshotBytesPerUpdate` bytes of snapshot if that is more. */
   maxUpdates: number;
   /** ... or this many bytes, or `scale.logShare` of the snapshot's size if that is more. */
   maxBytes: number;
@@ -114,7 +116,7 @@ export class RoomManager {
     }
     room.logCount = loaded.logCount;
     room.logBytes = loaded.logBytes;
-    room.snapshotBytes = loaded.snapshotBytes ?? 0;
+    room.noteSnapshot(loaded.snapshotBytes ?? 0, loaded.snapshotFolded ?? 0);
     this.observer?.attach(room, loaded);
     this.stats.loads++;
     this.maybeCompact(room);
@@ -153,9 +155,9 @@ export class RoomManager {
         // compacted first): keeping it counted would retry a compaction on every append.
         room.logCount = Math.max(0, room.logCount - Math.max(res.folded, beforeCount));
         room.logBytes = Math.max(0, room.logBytes - beforeBytes);
-        // A skipped compaction wrote nothing; the snapshot another one wrote is unknown here,
-        // and the old size only errs towards compacting sooner.
-        if (!res.skipped) room.snapshotBytes = res.snapshotBytes;
+        // A skipped compaction wrote nothing and reports no snapshot; the one another instance
+        // wrote reaches the room through the cross-instance repair (server/scale/relay.ts).
+        if (res.snapshot) room.noteSnapshot(res.snapshot.bytes, res.snapshot.folded);
       })
       .catch((e: unknown) => {
         // The log is intact; compaction is retried on the next append past the threshold.

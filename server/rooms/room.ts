@@ -110,8 +110,9 @@ export class Room {
   private fullStateFrame: Uint8Array | undefined;
   logCount = 0;
   logBytes = 0;
-  /** Size of the stored snapshot as last known here: scales the compaction thresholds. */
+  /** Size of the newest stored snapshot known here, and its `updatesFolded`: scales the compaction thresholds. */
   snapshotBytes = 0;
+  snapshotFolded = 0;
   compacting = false;
   destroyed = false;
 
@@ -493,6 +494,17 @@ export class Room {
     }
     if (this.destroyed) this.hooks.onClaimsTouched?.(this, undefined);
     else if (claims) this.hooks.onClaimsTouched?.(this, claims);
+  }
+
+  /**
+   * Records a stored snapshot's size, unless a newer one (a higher `updatesFolded`: every
+   * compaction raises it) is already known: a repair that read before this instance's own
+   * compaction committed must not bring back the older size.
+   */
+  noteSnapshot(bytes: number, folded: number): void {
+    if (folded < this.snapshotFolded) return;
+    this.snapshotBytes = bytes;
+    this.snapshotFolded = folded;
   }
 
   /**

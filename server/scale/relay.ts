@@ -291,7 +291,7 @@ export class RedisRelay implements RoomObserver {
           // Only what the snapshot has beyond our state (plus its delete set, cheap to re-apply).
           updates.push(Y.diffUpdate(read.snapshot.data, Y.encodeStateVector(t.room.doc)));
           t.snapshotFolded = read.snapshot.folded;
-          t.room.snapshotBytes = read.snapshot.data.byteLength;
+          t.room.noteSnapshot(read.snapshot.data.byteLength, read.snapshot.folded);
         }
         for (const r of read.rows) if (r.data) updates.push(r.data);
         t.room.applyRemote(updates);

@@ -277,6 +277,35 @@ describe.skipIf(!PG)('several instances through Redis (needs DATABASE_URL: insta
     await b.relay!.repairNow(await b.rooms.peek(id)!);
     await waitFor(() => claimsMap(reader.doc).has('tail'), 10_000, 'the repaired edit on B');
   });
+
+  it("a compaction on one instance steers the other's next compaction: the repair brings the snapshot's size", async () => {
+    const id = 'cl-snapshot';
+    await createDebateRow(a, id);
+    const writer = client(a, id);
+    const reader = client(b, id);
+    await Promise.all([synced(writer.provider), synced(reader.provider)]);
+    await subscribed(id);
+    // Every edit is appended on A, so A counts the log past its threshold (30) and compacts.
+    for (let i = 0; i < 40; i++) {
+      addClaim(writer.doc, { id: `s${i}`, text: `claim ${i} `.repeat(8), x: i, y: i, author: 'a' });
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    await waitFor(() => claimsMap(reader.doc).size === 40, 10_000, 'B to receive every edit');
+    await waitFor(() => a.writer.pending === 0);
+    await a.rooms.settle();
+    const [stored] = await a.db.sql.query<{ bytes: number; folded: number }>(
+      `SELECT length("data")::int AS "bytes", "updatesFolded" AS "folded" FROM "DocSnapshot" WHERE "debateId" = $1`,
+      [id],
+    );
+    expect(stored?.folded ?? 0).toBeGreaterThan(0);
+    const roomA = await a.rooms.peek(id)!;
+    const roomB = await b.rooms.peek(id)!;
+    expect([roomA.snapshotBytes, roomA.snapshotFolded]).toEqual([stored!.bytes, stored!.folded]);
+    // B loaded the debate before any snapshot existed and appended nothing itself: only a
+    // repair tells it what A wrote.
+    await b.relay!.repairNow(roomB);
+    expect([roomB.snapshotBytes, roomB.snapshotFolded]).toEqual([stored!.bytes, stored!.folded]);
+  });
 });
 
 /** One instance in a child process, so that it can be killed outright (SIGKILL). */

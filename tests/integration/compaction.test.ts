@@ -99,19 +99,24 @@ for (const name of STORES) {
       expect(await claimsIn(id)).toEqual({ claims: ['a0', 'a1', 'a2', 'a3', 'a4', 'b0', 'b1', 'b2', 'c0'], logCount: 0 });
     });
 
-    it('a load reports the size of the snapshot the last compaction wrote (it scales the next threshold)', async () => {
+    it('a load reports the size and fold count of the snapshot the last compaction wrote (they scale the next threshold)', async () => {
       const id = `compact-size-${name}`;
       await createDebateRow(server, id);
       const docs = new SqlDocStore(server.db.sql);
-      expect((await docs.load(id)).snapshotBytes).toBe(0);
+      expect(await docs.load(id)).toMatchObject({ snapshotBytes: 0, snapshotFolded: 0 });
+      expect(await docs.compact(id)).toEqual({ folded: 0, snapshot: undefined });
       await append(docs, id, claimEdits(4, 'a'));
       const first = await docs.compact(id);
-      expect(first.snapshotBytes).toBeGreaterThan(0);
-      expect((await docs.load(id)).snapshotBytes).toBe(first.snapshotBytes);
-      await append(docs, id, claimEdits(4, 'b'));
+      expect(first).toMatchObject({ folded: 4, snapshot: { folded: 4 } });
+      expect(first.snapshot!.bytes).toBeGreaterThan(0);
+      expect(await docs.load(id)).toMatchObject({ snapshotBytes: first.snapshot!.bytes, snapshotFolded: 4 });
+      await append(docs, id, claimEdits(3, 'b'));
       const second = await docs.compact(id);
-      expect(second.snapshotBytes).toBeGreaterThan(first.snapshotBytes);
-      expect(await docs.load(id)).toMatchObject({ snapshotBytes: second.snapshotBytes, logCount: 0 });
+      expect(second).toMatchObject({ folded: 3, snapshot: { folded: 7 } });
+      expect(second.snapshot!.bytes).toBeGreaterThan(first.snapshot!.bytes);
+      expect(await docs.load(id)).toMatchObject({ snapshotBytes: second.snapshot!.bytes, snapshotFolded: 7, logCount: 0 });
+      // Nothing to fold: the stored snapshot as it is.
+      expect(await docs.compact(id)).toEqual({ folded: 0, snapshot: second.snapshot });
     });
   });
 }

@@ -3,6 +3,7 @@ import * as Y from 'yjs';
 import { addClaim, claimsMap, ensureRoots, updateClaim } from '@/lib/model/doc';
 import { GroupCommitWriter } from '@/server/persistence/writer';
 import { DEFAULT_COMPACTION, RoomManager, compactionThresholds, type CompactionPolicy } from '@/server/rooms/manager';
+import { Room } from '@/server/rooms/room';
 import { DEBATE, FakePeer, MemoryDocStore } from './roomFakes';
 
 /*
@@ -112,6 +113,56 @@ describe('RoomManager compaction', () => {
     expect(compactions()).toBe(1);
     await moves(1);
     expect(compactions()).toBe(2);
+  });
+
+  it('compacts once the log holds the policy share of the snapshot in bytes', async () => {
+    const { snapshot } = debate(60);
+    // The row threshold is out of reach; the byte threshold is half the snapshot.
+    const policy: CompactionPolicy = { maxUpdates: 1_000_000, maxBytes: 100, scale: { snapshotBytesPerUpdate: 1, logShare: 0.5 } };
+    const { store, room, moves, compactions } = await open(policy, snapshot);
+    const limit = Math.floor(snapshot.byteLength / 2);
+    let before = 0;
+    let rows = 0;
+    for (; rows < 200 && compactions() === 0; rows++) {
+      before = room.logBytes;
+      await moves(1, true);
+    }
+    expect(compactions()).toBe(1);
+    expect(rows).toBeGreaterThan(3);
+    expect(before).toBeLessThan(limit);
+    expect(store.foldedBytes).toEqual([expect.any(Number)]);
+    expect(store.foldedBytes[0]).toBeGreaterThanOrEqual(limit);
+  });
+
+  it('a skipped compaction (another instance compacted first) keeps the snapshot size it knew', async () => {
+    const { snapshot } = debate(60);
+    const policy: CompactionPolicy = {
+      maxUpdates: 5,
+      maxBytes: MiB,
+      scale: { snapshotBytesPerUpdate: snapshot.byteLength / 20, logShare: 1 },
+    };
+    const { store, room, moves, compactions } = await open(policy, snapshot);
+    store.skipNextCompaction();
+    await moves(20);
+    expect(compactions()).toBe(0);
+    expect(room.snapshotBytes).toBe(snapshot.byteLength);
+    // The rows counted are taken as folded by the other compaction: the count starts again.
+    expect(room.logCount).toBe(0);
+    await moves(19);
+    expect(compactions()).toBe(0);
+    await moves(1);
+    expect(compactions()).toBe(1);
+  });
+
+  it('a snapshot older than the one known (a lower fold count) does not replace it', () => {
+    const room = new Room('older', [], new GroupCommitWriter(new MemoryDocStore()));
+    room.noteSnapshot(5000, 40);
+    room.noteSnapshot(3000, 30);
+    expect([room.snapshotBytes, room.snapshotFolded]).toEqual([5000, 40]);
+    room.noteSnapshot(7000, 40);
+    room.noteSnapshot(6000, 55);
+    expect([room.snapshotBytes, room.snapshotFolded]).toEqual([6000, 55]);
+    room.destroy();
   });
 
   it('keeps the floor for a small debate, and a fixed policy ignores the snapshot', async () => {

@@ -23,6 +23,11 @@ export class MemoryDocStore implements DocStore {
 
   /** Compactions done, per debate. */
   readonly compactions = new Map<string, number>();
+  /** Bytes of the log rows each compaction folded, in order. */
+  readonly foldedBytes: number[] = [];
+  /** Per debate, the rows folded into its snapshot so far (DocSnapshot.updatesFolded). */
+  private folded = new Map<string, number>();
+  private skipNext = false;
 
   constructor(initial: Uint8Array[] = [], snapshot?: Uint8Array) {
     if (initial.length > 0) this.log.set(DEBATE, [...initial]);
@@ -37,6 +42,7 @@ export class MemoryDocStore implements DocStore {
       logCount: log.length,
       logBytes: log.reduce((n, u) => n + u.byteLength, 0),
       snapshotBytes: snap?.byteLength ?? 0,
+      snapshotFolded: this.folded.get(debateId) ?? 0,
     };
   }
 
@@ -50,13 +56,25 @@ export class MemoryDocStore implements DocStore {
     }
   }
 
+  /** The next compaction finds that another instance compacted first, and does nothing. */
+  skipNextCompaction(): void {
+    this.skipNext = true;
+  }
+
   async compact(debateId: string): Promise<CompactResult> {
-    const { updates, logCount } = await this.load(debateId);
+    if (this.skipNext) {
+      this.skipNext = false;
+      return { folded: 0, skipped: true };
+    }
+    const { updates, logCount, logBytes } = await this.load(debateId);
+    this.foldedBytes.push(logBytes);
     const merged = Y.mergeUpdates(updates);
     this.snapshot.set(debateId, merged);
     this.log.set(debateId, []);
     this.compactions.set(debateId, (this.compactions.get(debateId) ?? 0) + 1);
-    return { folded: logCount, snapshotBytes: merged.byteLength };
+    const folded = (this.folded.get(debateId) ?? 0) + logCount;
+    this.folded.set(debateId, folded);
+    return { folded: logCount, snapshot: { bytes: merged.byteLength, folded } };
   }
 
   /** Every stored row, snapshot first: what a reload would apply. */
