@@ -61,7 +61,8 @@ const EDITORS = 'Crux editors';
 const SEEDED_AT = Date.UTC(2025, 11, 15, 9, 0, 0);
 
 /**
- * Layout, for nodes of about 260 × 110 px (top-left corners below). Almost every claim is a
+ * Layout, for claim cards 260 px wide and, with these texts, 215–291 px tall (measured in
+ * Chromium; top-left corners below). Almost every claim is a
  * direct reason for its thesis and many of Fu's claims also attack one of Dettmers's, so a plain
  * layered layout makes Fu's support edges run behind Dettmers's claims. Instead the map is a V:
  * - the question on top, Dettmers's thesis top-left, Fu's top-right;
@@ -69,8 +70,9 @@ const SEEDED_AT = Date.UTC(2025, 11, 15, 9, 0, 0);
  *   (x 1620) and Fu's attackers in the next (x 2080), each attacker beside what it attacks, so
  *   every attack is a short arrow across the 200 px gutter;
  * - each column's support edges fan out to its thesis; the theses sit far enough out (1300 and
- *   1400 px) and the column rows far enough apart (220 px) that every straight edge clears every
- *   other node by at least 20 px;
+ *   1400 px) and the column rows far enough apart (~320–350 px) that no two cards touch and
+ *   every straight edge clears every other card (tests/unit/seed.test.ts, at 260 px tall;
+ *   tests/e2e/canvas.test.ts checks the cards as Chromium draws them);
  * - the remaining claims (premises, uncontested reasons) sit below the fans, near what they
  *   support.
  */
@@ -102,7 +104,7 @@ const CLAIMS: ClaimSpec[] = [
     text: 'No. Physics rules it out: AGI will not be built, and a superintelligence worth the name is a fantasy.',
     tags: ['dettmers', 'thesis', 'physics'],
     x: 320,
-    y: 190,
+    y: 304,
   },
   {
     id: 'a1',
@@ -111,7 +113,7 @@ const CLAIMS: ClaimSpec[] = [
     text: 'Computation is physical. Bringing distant data to where it is processed costs roughly quadratically more with distance, bigger caches are slower, and smaller transistors make arithmetic cheap while memory grows relatively dear.',
     tags: ['dettmers', 'physics', 'memory', 'hardware'],
     x: 1260,
-    y: 1320,
+    y: 2112,
   },
   {
     id: 'a2',
@@ -120,7 +122,7 @@ const CLAIMS: ClaimSpec[] = [
     text: 'The Transformer already pairs local processing (MLP layers) with long-range gathering of information (attention) in close to the most physically efficient way, so architecture has little headroom left.',
     tags: ['dettmers', 'architecture', 'transformer', 'physics'],
     x: 1620,
-    y: 1430,
+    y: 2288,
   },
   {
     id: 'a3',
@@ -129,7 +131,7 @@ const CLAIMS: ClaimSpec[] = [
     text: 'Each linear step of progress costs exponentially more resources, both in the physical world and among ideas, where ideas that build on related ideas give shrinking returns.',
     tags: ['dettmers', 'scaling', 'diminishing-returns'],
     x: 620,
-    y: 900,
+    y: 1440,
   },
   {
     id: 'a4',
@@ -138,7 +140,7 @@ const CLAIMS: ClaimSpec[] = [
     text: 'GPUs have stopped getting meaningfully better. Value per dollar topped out around 2018, and the one-off boosts (16-bit, Tensor Cores, HBM, TMA, then 8- and 4-bit formats) are all spent; what remains is trading one cost for another.',
     tags: ['dettmers', 'hardware', 'gpu'],
     x: 1620,
-    y: 1210,
+    y: 1906,
   },
   {
     id: 'a5',
@@ -147,7 +149,7 @@ const CLAIMS: ClaimSpec[] = [
     text: 'Rack-level engineering, such as moving the KV cache efficiently, still pays, but it has essentially one best design and its gains will be used up by about 2026–2027.',
     tags: ['dettmers', 'hardware', 'infrastructure', 'inference'],
     x: 1620,
-    y: 990,
+    y: 1584,
   },
   {
     id: 'a6',
@@ -156,7 +158,7 @@ const CLAIMS: ClaimSpec[] = [
     text: 'Scaling has one, at most two, years of runway left. Exponentially better GPUs used to offset the exponential cost of scaling; with that offset gone, further gains soon become physically unaffordable.',
     tags: ['dettmers', 'scaling', 'hardware'],
     x: 1620,
-    y: 770,
+    y: 1232,
   },
   {
     id: 'a7',
@@ -165,7 +167,7 @@ const CLAIMS: ClaimSpec[] = [
     text: 'Smaller labs such as MoonshotAI and Z.ai reach frontier-level models without vast compute, so a huge hardware build-out can turn from an asset into a liability.',
     tags: ['dettmers', 'economics', 'infrastructure'],
     x: 0,
-    y: 570,
+    y: 912,
   },
   {
     id: 'a8',
@@ -174,7 +176,7 @@ const CLAIMS: ClaimSpec[] = [
     text: 'vLLM and SGLang shine only at huge scale. A leaner inference stack that beat them would let anyone run a ~300B-parameter model nearly as efficiently as a frontier lab, wiping out the labs’ infrastructure edge.',
     tags: ['dettmers', 'inference', 'open-weights', 'economics'],
     x: 0,
-    y: 760,
+    y: 1216,
   },
   {
     id: 'a9',
@@ -183,7 +185,7 @@ const CLAIMS: ClaimSpec[] = [
     text: 'A true AGI would have to do physical work through robots, but robots learn under much the same scaling laws, and gathering data in the real world is costly.',
     tags: ['dettmers', 'definition', 'robotics', 'scaling'],
     x: 1620,
-    y: 550,
+    y: 880,
   },
   {
     id: 'a10',
@@ -192,7 +194,7 @@ const CLAIMS: ClaimSpec[] = [
     text: 'Self-improvement cannot run away: making any system better costs resources and is bound by the same scaling laws, so a superintelligence would plug gaps in what we can do, not extend it.',
     tags: ['dettmers', 'superintelligence', 'scaling'],
     x: 320,
-    y: 440,
+    y: 704,
   },
   {
     id: 'a11',
@@ -201,7 +203,7 @@ const CLAIMS: ClaimSpec[] = [
     text: 'The US race to be first to superintelligence, winner takes all, is short-sighted; China’s focus on useful applications at a sensible cost is the more pragmatic bet.',
     tags: ['dettmers', 'economics', 'policy'],
     x: 0,
-    y: 380,
+    y: 608,
   },
   // Side B: Fu, "AI systems are far from hardware limits".
   {
@@ -211,7 +213,7 @@ const CLAIMS: ClaimSpec[] = [
     text: 'Yes, it can. Today’s AI systems leave most of their hardware unused, there are concrete routes to ten times the effective compute or more, and current models are already very useful.',
     tags: ['fu', 'thesis', 'efficiency'],
     x: 3480,
-    y: 190,
+    y: 304,
   },
   {
     id: 'b1',
@@ -220,7 +222,7 @@ const CLAIMS: ClaimSpec[] = [
     text: 'Training is far from its efficiency ceiling: DeepSeek-V3 and Llama-4 used only about 20% of peak FP8 FLOPs (MFU), whereas BLOOM managed about 50% MFU back in 2022.',
     tags: ['fu', 'training', 'mfu', 'efficiency'],
     x: 2080,
-    y: 1320,
+    y: 2082,
   },
   {
     id: 'b2',
@@ -229,7 +231,7 @@ const CLAIMS: ClaimSpec[] = [
     text: 'Mixture-of-experts layers do less arithmetic per byte moved than dense matrix multiplies (more weight traffic, smaller matmuls), so today’s model designs are not built to keep GPUs busy.',
     tags: ['fu', 'training', 'moe', 'architecture'],
     x: 2460,
-    y: 1430,
+    y: 2288,
   },
   {
     id: 'b3',
@@ -238,7 +240,7 @@ const CLAIMS: ClaimSpec[] = [
     text: 'Blackwell brings 2.2x Hopper’s FP8 throughput plus native FP4 Tensor Cores; FP4 training that is both efficient and high-utilisation could yield as much as 9x more usable FLOPs.',
     tags: ['fu', 'hardware', 'fp4', 'blackwell'],
     x: 2080,
-    y: 1100,
+    y: 1760,
   },
   {
     id: 'b4',
@@ -247,7 +249,7 @@ const CLAIMS: ClaimSpec[] = [
     text: 'Inference wastes even more: the best megakernels reach about 70% of memory bandwidth (MBU), yet use under 5% of the available FLOPs.',
     tags: ['fu', 'inference', 'mfu', 'efficiency'],
     x: 2080,
-    y: 1540,
+    y: 2464,
   },
   {
     id: 'b5',
@@ -256,7 +258,7 @@ const CLAIMS: ClaimSpec[] = [
     text: 'Models trail the hardware. DeepSeek-V3 was pretrained on just 2,048 H800 GPUs in late 2024; the clusters going up now hold 40k to 100k+ GPUs, up to 50x more compute.',
     tags: ['fu', 'scaling', 'clusters', 'lagging-indicator'],
     x: 2080,
-    y: 660,
+    y: 1056,
   },
   {
     id: 'b6',
@@ -265,7 +267,7 @@ const CLAIMS: ClaimSpec[] = [
     text: 'Newer hardware features are still largely untapped: a GB200 NVL72 rack links 72 GPUs over NVLink into one domain, and GPT-5.2 is one of the first models trained on GB200.',
     tags: ['fu', 'hardware', 'nvlink', 'lagging-indicator'],
     x: 2080,
-    y: 880,
+    y: 1408,
   },
   {
     id: 'b7',
@@ -274,7 +276,7 @@ const CLAIMS: ClaimSpec[] = [
     text: 'On B200, attention is held back by the units that compute exponentials, not by Tensor Cores; B300 doubles those units. Easy hardware wins like this are still ahead.',
     tags: ['fu', 'hardware', 'attention', 'blackwell'],
     x: 2780,
-    y: 1300,
+    y: 2080,
   },
   {
     id: 'b8',
@@ -283,7 +285,7 @@ const CLAIMS: ClaimSpec[] = [
     text: 'Concrete routes exist: co-designing architectures with the hardware in mind (Simran Arora, Songlin Yang), good FP4 training (Albert Tseng, NVIDIA), models built for efficient inference such as diffusion LMs, and the idle compute in phones and laptops.',
     tags: ['fu', 'research', 'co-design', 'fp4'],
     x: 3480,
-    y: 440,
+    y: 704,
   },
   {
     id: 'b9',
@@ -291,8 +293,8 @@ const CLAIMS: ClaimSpec[] = [
     author: FU,
     text: 'Even if systems stopped improving today, current models are already very useful: coding tools like Claude Code and Cursor Composer now produce most of Fu’s code, and with guidance models write good GPU kernels.',
     tags: ['fu', 'usefulness', 'coding'],
-    x: 1850,
-    y: 300,
+    x: 1770,
+    y: 480,
   },
   {
     id: 'b10',
@@ -301,7 +303,7 @@ const CLAIMS: ClaimSpec[] = [
     text: 'A workable definition of AGI is a general set of tools that beats most people at some tasks and has a large economic impact, and by that measure we may not be far off.',
     tags: ['fu', 'definition', 'usefulness'],
     x: 2080,
-    y: 440,
+    y: 704,
   },
 ];
 

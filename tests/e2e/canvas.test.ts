@@ -60,6 +60,29 @@ describe('canvas: presence, per-user undo, outline and offline edits', () => {
     expect(await a.getByTestId('readonly-banner').count()).toBe(0);
   });
 
+  it('draws the seeded cards apart: no two overlap, as Chromium lays out their text', async () => {
+    // Flow coordinates: each card's position from React Flow's transform, its size unscaled.
+    const cards = await a.locator('.react-flow__node').evaluateAll((nodes) =>
+      nodes.map((n) => {
+        const el = n as HTMLElement;
+        const m = /translate\((-?[\d.]+)px,\s*(-?[\d.]+)px\)/.exec(el.style.transform);
+        return { id: el.dataset.id ?? '', x: Number(m?.[1]), y: Number(m?.[2]), w: el.offsetWidth, h: el.offsetHeight };
+      }),
+    );
+    expect(cards.length).toBeGreaterThanOrEqual(20);
+    for (const c of cards) expect(Number.isFinite(c.x) && Number.isFinite(c.y) && c.h > 0, c.id).toBe(true);
+    const gap = 10;
+    const touching: string[] = [];
+    for (let i = 0; i < cards.length; i++)
+      for (let j = i + 1; j < cards.length; j++) {
+        const [p, q] = [cards[i]!, cards[j]!];
+        const apartX = p.x + p.w + gap <= q.x || q.x + q.w + gap <= p.x;
+        const apartY = p.y + p.h + gap <= q.y || q.y + q.h + gap <= p.y;
+        if (!apartX && !apartY) touching.push(`${p.id}/${q.id}`);
+      }
+    expect(touching).toEqual([]);
+  });
+
   it("shows the other guest's pointer with their name, and who is here", async () => {
     const pane = await a.locator('.react-flow__pane').boundingBox();
     expect(pane).not.toBeNull();

@@ -9,8 +9,9 @@ import { normalizeUrl } from '@/lib/url';
 const { graph, sources, evidence } = AGI_DEBATE;
 const claims = new Map(graph.claims.map((c) => [c.id, c]));
 const sourceIds = new Set(sources.map((s) => s.id));
+/** A claim card on the canvas: 260 px wide; this debate's texts make them 215–291 px tall in Chromium. */
 const NODE_W = 260;
-const NODE_H = 110;
+const NODE_H = 260;
 
 const hasRelation = (from: string, kind: string, to: string) =>
   graph.relations.some((r) => r.from === from && r.kind === kind && r.to === to);
@@ -137,6 +138,17 @@ describe('AGI launch debate: layout', () => {
     expect(a0.y).toBe(b0.y);
     expect(a0.x).toBeLessThan(b0.x);
     for (const c of graph.claims) if (c.kind === 'claim') expect(c.y, c.id).toBeGreaterThan(a0.y);
+  });
+
+  it('keeps at least 20 px between any two claims', () => {
+    const close: string[] = [];
+    for (const [i, p] of graph.claims.entries())
+      for (const q of graph.claims.slice(i + 1)) {
+        const apartX = p.x + NODE_W + 20 <= q.x || q.x + NODE_W + 20 <= p.x;
+        const apartY = p.y + NODE_H + 20 <= q.y || q.y + NODE_H + 20 <= p.y;
+        if (!apartX && !apartY) close.push(`${p.id}/${q.id}`);
+      }
+    expect(close).toEqual([]);
   });
 
   it('draws every edge, as a straight line between centres, clear of the other claims', () => {
