@@ -24,7 +24,7 @@ import { mergeHere } from '../server/persistence/docStore';
 import { GroupCommitWriter } from '../server/persistence/writer';
 import { Room } from '../server/rooms/room';
 import { DEFAULT_COMPACTION, compactionThresholds, type CompactionPolicy } from '../server/rooms/manager';
-import { bigDebate, time } from './lib/bigDebate';
+import { bigDebate, instantStore, time } from './lib/bigDebate';
 
 const REPS = Number(process.env.BENCH_REPS ?? 5);
 const FIXED: CompactionPolicy = { maxUpdates: 500, maxBytes: 1024 * 1024 };
@@ -44,11 +44,7 @@ for (let i = 0; rows.length < most; i++) {
 }
 for (const r of replicas) r.destroy();
 
-const writer = new GroupCommitWriter({
-  load: async () => ({ updates: [], logCount: 0, logBytes: 0 }),
-  append: async () => undefined,
-  compact: async () => ({ folded: 0 }),
-});
+const writer = new GroupCommitWriter(instantStore);
 
 function measure(policy: CompactionPolicy) {
   const limit = compactionThresholds(policy, snapshot.byteLength);

@@ -20,19 +20,12 @@ import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
 import { Room, type Peer } from '../server/rooms/room';
 import { GroupCommitWriter } from '../server/persistence/writer';
-import type { DocStore } from '../server/persistence/docStore';
 import { readProjectedClaims } from '../server/projection/claims';
 import { addClaim, claimsMap, ensureRoots, updateClaim, validateDoc } from '../lib/model/doc';
 import { MessageType, SyncStep } from '../lib/protocol';
-import { bigDebate, time as timeReps, timeAsync as timeAsyncReps } from './lib/bigDebate';
+import { bigDebate, instantStore, time as timeReps, timeAsync as timeAsyncReps } from './lib/bigDebate';
 
 const REPS = Number(process.env.BENCH_REPS ?? 15);
-
-const instantStore: DocStore = {
-  load: async () => ({ updates: [], logCount: 0, logBytes: 0 }),
-  append: async () => undefined,
-  compact: async () => ({ folded: 0 }),
-};
 
 const peer = (label: string): Peer & { frames: number } => {
   const p = {

@@ -1,8 +1,9 @@
-/* What the in-process benches share: the seeded 10,000-claim debate, and median timing. */
+/* What the in-process benches share: the seeded 10,000-claim debate, a store that commits instantly, and median timing. */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import type { DocStore } from '../../server/persistence/docStore';
 
 const BENCH = path.resolve(import.meta.dirname, '..');
 
@@ -15,6 +16,13 @@ export async function bigDebate(): Promise<Uint8Array> {
   }
   return new Uint8Array(await readFile(file));
 }
+
+/** A DocStore that holds nothing and commits at once: the room's own costs, without a database. */
+export const instantStore: DocStore = {
+  load: async () => ({ updates: [], logCount: 0, logBytes: 0 }),
+  append: async () => undefined,
+  compact: async () => ({ folded: 0 }),
+};
 
 export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 

@@ -69,6 +69,15 @@ describe.skipIf(!PG)('several instances through Redis (needs DATABASE_URL: insta
   const subscribed = async (id: string) => {
     for (const s of [a, b]) await s.relay!.ready(await s.rooms.peek(id)!);
   };
+  /** A new debate with one synced client on A and one on B, both relays subscribed. */
+  const clientOnEach = async (id: string) => {
+    await createDebateRow(a, id);
+    const onA = client(a, id);
+    const onB = client(b, id);
+    await Promise.all([synced(onA.provider), synced(onB.provider)]);
+    await subscribed(id);
+    return { onA, onB };
+  };
 
   beforeAll(async () => {
     store = await createStore('postgres');
@@ -145,11 +154,7 @@ describe.skipIf(!PG)('several instances through Redis (needs DATABASE_URL: insta
 
   it('awareness crosses instances and is withdrawn when its client leaves', async () => {
     const id = 'cl-awareness';
-    await createDebateRow(a, id);
-    const onA = client(a, id);
-    const onB = client(b, id);
-    await Promise.all([synced(onA.provider), synced(onB.provider)]);
-    await subscribed(id);
+    const { onA, onB } = await clientOnEach(id);
     onA.provider.awareness.setLocalStateField('cursor', { x: 12, y: 34 });
     const clientId = onA.doc.clientID;
     await waitFor(
@@ -244,11 +249,7 @@ describe.skipIf(!PG)('several instances through Redis (needs DATABASE_URL: insta
 
   it('a lost message is noticed at the next one and repaired from the store', async () => {
     const id = 'cl-gap';
-    await createDebateRow(a, id);
-    const writer = client(a, id);
-    const reader = client(b, id);
-    await Promise.all([synced(writer.provider), synced(reader.provider)]);
-    await subscribed(id);
+    const { onA: writer, onB: reader } = await clientOnEach(id);
     const gapsBefore = b.relay!.stats.gaps;
     dropOnB = 1;
     addClaim(writer.doc, { id: 'lost', text: 'dropped on the way to B', x: 0, y: 0, author: 'a' });
@@ -263,11 +264,7 @@ describe.skipIf(!PG)('several instances through Redis (needs DATABASE_URL: insta
 
   it('a lost last message (nothing follows to reveal it) is repaired by the periodic repair', async () => {
     const id = 'cl-tail';
-    await createDebateRow(a, id);
-    const writer = client(a, id);
-    const reader = client(b, id);
-    await Promise.all([synced(writer.provider), synced(reader.provider)]);
-    await subscribed(id);
+    const { onA: writer, onB: reader } = await clientOnEach(id);
     dropOnB = 1;
     addClaim(writer.doc, { id: 'tail', text: 'the last edit, dropped', x: 0, y: 0, author: 'a' });
     await waitFor(() => dropOnB === 0, 10_000, 'B to drop the message');
@@ -280,11 +277,7 @@ describe.skipIf(!PG)('several instances through Redis (needs DATABASE_URL: insta
 
   it("a compaction on one instance steers the other's next compaction: the repair brings the snapshot's size", async () => {
     const id = 'cl-snapshot';
-    await createDebateRow(a, id);
-    const writer = client(a, id);
-    const reader = client(b, id);
-    await Promise.all([synced(writer.provider), synced(reader.provider)]);
-    await subscribed(id);
+    const { onA: writer, onB: reader } = await clientOnEach(id);
     // Every edit is appended on A, so A counts the log past its threshold (30) and compacts.
     for (let i = 0; i < 40; i++) {
       addClaim(writer.doc, { id: `s${i}`, text: `claim ${i} `.repeat(8), x: i, y: i, author: 'a' });

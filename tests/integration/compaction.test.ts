@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { claimsMap } from '../../lib/model/doc';
-import type { CruxServer } from '../../server/app';
 import { SqlDocStore, mergeHere } from '../../server/persistence/docStore';
-import { STORES, claimEdits, createDebateRow, createStore, startTestServer, type TestStore } from './harness';
+import { STORES, claimEdits, createDebateRow, serverPerSuite } from './harness';
 
 /*
  * Compaction (SqlDocStore.compact) reads the log, merges with no transaction open, then writes
@@ -36,36 +35,26 @@ const within = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
 
 for (const name of STORES) {
   describe(`compaction (${name})`, () => {
-    let store: TestStore;
-    let server: CruxServer;
-
-    beforeAll(async () => {
-      store = await createStore(name);
-      server = await startTestServer(store);
-    });
-    afterAll(async () => {
-      await server?.close();
-      await store?.dispose();
-    });
+    const suite = serverPerSuite(name);
 
     const append = (docs: SqlDocStore, id: string, updates: Uint8Array[]) => docs.append(updates.map((data) => ({ debateId: id, data })));
     const claimsIn = async (id: string) => {
       const doc = new Y.Doc();
-      const loaded = await new SqlDocStore(server.db.sql).load(id);
+      const loaded = await new SqlDocStore(suite.server.db.sql).load(id);
       for (const u of loaded.updates) Y.applyUpdate(doc, u);
       return { claims: [...claimsMap(doc).keys()].sort(), logCount: loaded.logCount };
     };
 
     it('holds no transaction while it merges: appends go through, and what they add stays in the log', async () => {
       const id = `compact-free-${name}`;
-      await createDebateRow(server, id);
+      await createDebateRow(suite.server, id);
       const gated = gatedMerge();
-      const docs = new SqlDocStore(server.db.sql, { merge: gated.merge });
+      const docs = new SqlDocStore(suite.server.db.sql, { merge: gated.merge });
       await append(docs, id, claimEdits(5, 'a'));
       const compaction = docs.compact(id);
       await gated.started;
       if (name === 'postgres') {
-        const [open] = await server.db.sql.query<{ n: number }>(
+        const [open] = await suite.server.db.sql.query<{ n: number }>(
           `SELECT count(*)::int AS "n" FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`,
         );
         expect(open!.n).toBe(0);
@@ -79,10 +68,10 @@ for (const name of STORES) {
 
     it('an overtaken compaction is dropped and loses nothing', async () => {
       const id = `compact-stale-${name}`;
-      await createDebateRow(server, id);
+      await createDebateRow(suite.server, id);
       const gated = gatedMerge();
-      const slow = new SqlDocStore(server.db.sql, { merge: gated.merge });
-      const other = new SqlDocStore(server.db.sql);
+      const slow = new SqlDocStore(suite.server.db.sql, { merge: gated.merge });
+      const other = new SqlDocStore(suite.server.db.sql);
       await append(other, id, claimEdits(5, 'a'));
       const stale = slow.compact(id); // reads a0–a4, then waits in its merge
       await gated.started;
@@ -101,8 +90,8 @@ for (const name of STORES) {
 
     it('a load reports the size and fold count of the snapshot the last compaction wrote (they scale the next threshold)', async () => {
       const id = `compact-size-${name}`;
-      await createDebateRow(server, id);
-      const docs = new SqlDocStore(server.db.sql);
+      await createDebateRow(suite.server, id);
+      const docs = new SqlDocStore(suite.server.db.sql);
       expect(await docs.load(id)).toMatchObject({ snapshotBytes: 0, snapshotFolded: 0 });
       expect(await docs.compact(id)).toEqual({ folded: 0, snapshot: undefined });
       await append(docs, id, claimEdits(4, 'a'));

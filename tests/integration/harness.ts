@@ -1,4 +1,4 @@
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
@@ -99,6 +99,29 @@ export function testConfig(store: TestStore, over: Partial<Config> = {}): Config
 
 export async function startTestServer(store: TestStore, opts: Partial<StartOptions> = {}, over: Partial<Config> = {}): Promise<CruxServer> {
   return startServer({ next: false, log: () => undefined, ...opts, config: testConfig(store, over) });
+}
+
+/**
+ * For the enclosing describe block: a fresh store of this kind and a server on it, made in
+ * beforeAll, then closed and dropped in afterAll. `server` can be read inside hooks and tests.
+ */
+export function serverPerSuite(name: 'pglite' | 'postgres'): { readonly server: CruxServer } {
+  let store: TestStore | undefined;
+  let server: CruxServer | undefined;
+  beforeAll(async () => {
+    store = await createStore(name);
+    server = await startTestServer(store);
+  });
+  afterAll(async () => {
+    await server?.close();
+    await store?.dispose();
+  });
+  return {
+    get server(): CruxServer {
+      if (!server) throw new Error('the suite server exists only inside its hooks and tests');
+      return server;
+    },
+  };
 }
 
 export async function createDebateRow(server: CruxServer, id: string, title = 'Test debate'): Promise<void> {

@@ -1,11 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { claimsMap } from '../../lib/model/doc';
-import type { CruxServer } from '../../server/app';
 import type { Sql } from '../../server/db/sql';
 import { SqlDocStore } from '../../server/persistence/docStore';
 import { GroupCommitWriter } from '../../server/persistence/writer';
-import { STORES, claimEdits, createDebateRow, createStore, startTestServer, type TestStore } from './harness';
+import { STORES, claimEdits, createDebateRow, serverPerSuite } from './harness';
 
 /*
  * [harden] 2, "nothing duplicated": a group commit whose COMMIT reached the database but whose
@@ -49,24 +48,14 @@ function losingAcks(sql: Sql): Sql & { loseNext(n: number, when: 'after-commit' 
 
 for (const name of STORES) {
   describe(`a lost commit acknowledgement (${name})`, () => {
-    let store: TestStore;
-    let server: CruxServer;
+    const suite = serverPerSuite(name);
 
-    beforeAll(async () => {
-      store = await createStore(name);
-      server = await startTestServer(store);
-    });
-    afterAll(async () => {
-      await server?.close();
-      await store?.dispose();
-    });
-
-    const rows = (debateId: string) => server.db.prisma.docUpdate.count({ where: { debateId } });
+    const rows = (debateId: string) => suite.server.db.prisma.docUpdate.count({ where: { debateId } });
 
     it('is retried without storing the batch twice; every write resolves once', async () => {
       const id = `ack-${name}`;
-      await createDebateRow(server, id);
-      const sql = losingAcks(server.db.sql);
+      await createDebateRow(suite.server, id);
+      const sql = losingAcks(suite.server.db.sql);
       const writer = new GroupCommitWriter(new SqlDocStore(sql), { retryMinMs: 5, retryMaxMs: 20 });
       sql.loseNext(2, 'after-commit'); // the first attempt and its first retry both "fail" after committing
       const updates = claimEdits(5, 'a');
@@ -78,14 +67,14 @@ for (const name of STORES) {
       await Promise.all(claimEdits(3, 'b').map((u) => writer.write(id, u)));
       expect(await rows(id)).toBe(8);
       const loaded = new Y.Doc();
-      for (const u of (await new SqlDocStore(server.db.sql).load(id)).updates) Y.applyUpdate(loaded, u);
+      for (const u of (await new SqlDocStore(suite.server.db.sql).load(id)).updates) Y.applyUpdate(loaded, u);
       expect([...claimsMap(loaded).keys()].sort()).toEqual(['a0', 'a1', 'a2', 'a3', 'a4', 'b0', 'b1', 'b2']);
     });
 
     it('a commit that really failed is written by its retry', async () => {
       const id = `noack-${name}`;
-      await createDebateRow(server, id);
-      const sql = losingAcks(server.db.sql);
+      await createDebateRow(suite.server, id);
+      const sql = losingAcks(suite.server.db.sql);
       const writer = new GroupCommitWriter(new SqlDocStore(sql), { retryMinMs: 5, retryMaxMs: 20 });
       sql.loseNext(2, 'before-commit');
       await Promise.all(claimEdits(4, 'c').map((u) => writer.write(id, u)));
@@ -95,8 +84,8 @@ for (const name of STORES) {
 
     it('updates queued during the retries wait for the next commit and are stored once too', async () => {
       const id = `queued-${name}`;
-      await createDebateRow(server, id);
-      const sql = losingAcks(server.db.sql);
+      await createDebateRow(suite.server, id);
+      const sql = losingAcks(suite.server.db.sql);
       const writer = new GroupCommitWriter(new SqlDocStore(sql), { retryMinMs: 30, retryMaxMs: 30 });
       sql.loseNext(1, 'after-commit');
       const first = claimEdits(2, 'd');

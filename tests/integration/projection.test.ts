@@ -1,20 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { addClaim, claimsMap, deleteClaims, ensureRoots, setClaimText, updateClaim } from '../../lib/model/doc';
-import type { CruxServer } from '../../server/app';
 import { PROJECT_DELAY_MS, readProjectedClaims, writeProjection } from '../../server/projection/claims';
-import {
-  STORES,
-  connectClient,
-  countTransactions,
-  createDebateRow,
-  createStore,
-  startTestServer,
-  storedDoc,
-  synced,
-  waitForAsync,
-  type TestStore,
-} from './harness';
+import { STORES, connectClient, countTransactions, createDebateRow, storedDoc, synced, serverPerSuite, waitForAsync } from './harness';
 
 /*
  * The claims projection reads only the claims a commit touched (server/projection/claims.ts,
@@ -23,28 +11,19 @@ import {
  */
 for (const name of STORES) {
   describe(`claims projection scope (${name})`, () => {
-    let store: TestStore;
-    let server: CruxServer;
-    beforeAll(async () => {
-      store = await createStore(name);
-      server = await startTestServer(store);
-    });
-    afterAll(async () => {
-      await server?.close();
-      await store?.dispose();
-    });
+    const suite = serverPerSuite(name);
 
     it('writes the scoped claims (changed, added, deleted) and leaves every other row alone', async () => {
       const id = `scope-${name}`;
-      await createDebateRow(server, id);
+      await createDebateRow(suite.server, id);
       const doc = new Y.Doc();
       ensureRoots(doc);
       const ids = ['a', 'b', 'c', 'd'].map((k) => addClaim(doc, { id: k, text: `claim ${k}`, x: 0, y: 0, author: 't' }));
-      const tx = { query: <T>(text: string, params?: unknown[]) => server.db.sql.query<T>(text, params) };
+      const tx = { query: <T>(text: string, params?: unknown[]) => suite.server.db.sql.query<T>(text, params) };
       let { known } = await writeProjection(tx, id, readProjectedClaims(doc));
       const rows = async () =>
         Object.fromEntries(
-          (await server.db.prisma.debateClaim.findMany({ where: { debateId: id } })).map((r) => [
+          (await suite.server.db.prisma.debateClaim.findMany({ where: { debateId: id } })).map((r) => [
             r.claimId,
             `${r.text}${r.deleted ? ' (deleted)' : ''}`,
           ]),
@@ -83,15 +62,15 @@ for (const name of STORES) {
      */
     it('opens no transaction for moves, and one for a text edit', async () => {
       const id = `moves-${name}`;
-      await createDebateRow(server, id);
-      const { doc, provider } = connectClient(server, id);
+      await createDebateRow(suite.server, id);
+      const { doc, provider } = connectClient(suite.server, id);
       try {
         await synced(provider);
         addClaim(doc, { id: 'm1', text: 'moved around', x: 0, y: 0, author: 't' });
-        const text = async () => (await server.db.prisma.debateClaim.findFirst({ where: { debateId: id, claimId: 'm1' } }))?.text;
+        const text = async () => (await suite.server.db.prisma.debateClaim.findFirst({ where: { debateId: id, claimId: 'm1' } }))?.text;
         await waitForAsync(async () => (await text()) === 'moved around', 10_000, 'first projection');
 
-        const transactions = countTransactions(server);
+        const transactions = countTransactions(suite.server);
         try {
           for (let i = 1; i <= 5; i++) {
             updateClaim(doc, 'm1', { x: i * 10, y: i * 10 });
@@ -101,7 +80,7 @@ for (const name of STORES) {
           const duringMoves = transactions.count;
           // The moves were stored (and so reached the projection's hook) before we counted.
           expect(
-            claimsMap(await storedDoc(server, id))
+            claimsMap(await storedDoc(suite.server, id))
               .get('m1')
               ?.get('x'),
           ).toBe(50);

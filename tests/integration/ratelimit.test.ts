@@ -4,7 +4,7 @@ import { SharedLimiter, type BucketPolicy } from '../../server/access/rateLimit'
 import { createDebate } from '../../server/services/debates';
 import * as hiddenRoute from '../../app/api/debates/[id]/hidden/route';
 import * as authRoute from '../../app/api/auth/[...all]/route';
-import { STORES, createStore, signUp, startTestServer, type TestStore } from './harness';
+import { STORES, createStore, serverPerSuite, signUp, startTestServer, type TestStore } from './harness';
 
 /*
  * Rate limits live in the database, so that instances behind a load balancer share one budget:
@@ -46,20 +46,10 @@ const post = (path: string, cookie: string | undefined, body: unknown, ip = '192
   });
 
 describe.each(STORES)('shared rate limits (%s)', (storeName) => {
-  let store: TestStore;
-  let server: CruxServer;
-
-  beforeAll(async () => {
-    store = await createStore(storeName);
-    server = await startTestServer(store);
-  });
-  afterAll(async () => {
-    await server?.close();
-    await store?.dispose();
-  });
+  const suite = serverPerSuite(storeName);
 
   it('a bucket allows its capacity, then names the wait; concurrent takes never overspend; reset refills', async () => {
-    const limiter = new SharedLimiter(server.db, 'test', { capacity: 5, refillPerSecond: 0.5 });
+    const limiter = new SharedLimiter(suite.server.db, 'test', { capacity: 5, refillPerSecond: 0.5 });
     const results = await Promise.all(Array.from({ length: 20 }, () => limiter.take('k')));
     expect(results.filter((r) => r === null)).toHaveLength(5);
     for (const wait of results.filter((r) => r !== null)) expect(wait).toBeGreaterThanOrEqual(1);
@@ -68,13 +58,15 @@ describe.each(STORES)('shared rate limits (%s)', (storeName) => {
     await limiter.reset('k');
     expect(await limiter.wait('k')).toBe(0);
     expect(await limiter.take('k')).toBeNull();
-    const rows = await server.db.sql.query<{ key: string }>(`SELECT "key" FROM "RateBucket" WHERE "key" LIKE 'test:%' ORDER BY "key"`);
+    const rows = await suite.server.db.sql.query<{ key: string }>(
+      `SELECT "key" FROM "RateBucket" WHERE "key" LIKE 'test:%' ORDER BY "key"`,
+    );
     expect(rows.map((r) => r.key)).toEqual(['test:k', 'test:other']);
   });
 
   it('leases: two limiters on one bucket stay within capacity + refill + one lease each, and use up what is there', async () => {
-    const x = new SharedLimiter(server.db, 'leased', LEASED, LEASE);
-    const y = new SharedLimiter(server.db, 'leased', LEASED, LEASE);
+    const x = new SharedLimiter(suite.server.db, 'leased', LEASED, LEASE);
+    const y = new SharedLimiter(suite.server.db, 'leased', LEASED, LEASE);
     const { allowed, seconds } = await spendOnBoth(x, y, 'k');
     expect(allowed).toBeLessThanOrEqual(bound(LEASED, LEASE, 2, seconds));
     // The refilled bucket and the two leases' remainders (LEASE − 1 each) were all spent.
@@ -94,7 +86,7 @@ describe.each(STORES)('shared rate limits (%s)', (storeName) => {
         query: async <T>(text: string, params?: unknown[]) => {
           statements++;
           await gate;
-          return server.db.sql.query<T>(text, params);
+          return suite.server.db.sql.query<T>(text, params);
         },
       },
     };
@@ -121,7 +113,7 @@ describe.each(STORES)('shared rate limits (%s)', (storeName) => {
     open();
     expect(await waiting).toBeNull();
     // Taken from the shared bucket: the lease (20) and the top-up (16); held here: 15.
-    const [row] = await server.db.sql.query<{ tokens: number }>(`SELECT "tokens" FROM "RateBucket" WHERE "key" = 'topup:k'`);
+    const [row] = await suite.server.db.sql.query<{ tokens: number }>(`SELECT "tokens" FROM "RateBucket" WHERE "key" = 'topup:k'`);
     expect(Number(row!.tokens)).toBeCloseTo(120 - 20 - 16, 0);
     for (let i = 0; i < 10; i++) expect(await l.take('k')).toBeNull(); // 5 left again: no round trip before this
     expect(statements).toBe(2);
@@ -139,7 +131,7 @@ describe.each(STORES)('shared rate limits (%s)', (storeName) => {
       await authRoute.POST(
         post('/api/auth/sign-in/email', undefined, { email: `ghost${i}@example.com`, password: 'wrong' }, '198.51.100.77'),
       );
-    const rows = await server.db.prisma.rateLimit.findMany();
+    const rows = await suite.server.db.prisma.rateLimit.findMany();
     const mine = rows.filter((r) => r.key.includes('198.51.100.77'));
     expect(mine.length).toBeGreaterThan(0);
     expect(mine.reduce((n, r) => n + r.count, 0)).toBeGreaterThanOrEqual(3);

@@ -33,20 +33,23 @@ describe('compactionThresholds', () => {
 });
 
 describe('RoomManager compaction', () => {
-  /** A stored debate: a snapshot of `claims` claims and an empty log. */
-  function debate(claims: number): { snapshot: Uint8Array; ids: string[] } {
+  /** The stored debate every case opens: a snapshot of 60 claims (c0…c59), and an empty log. */
+  const SNAPSHOT = (() => {
     const d = new Y.Doc();
     ensureRoots(d);
-    const ids: string[] = [];
-    for (let i = 0; i < claims; i++) {
-      ids.push(`c${i}`);
-      addClaim(d, { id: `c${i}`, text: `claim number ${i} with some words`, x: i, y: i, author: 'seed' });
-    }
-    return { snapshot: Y.encodeStateAsUpdate(d), ids };
-  }
+    for (let i = 0; i < 60; i++) addClaim(d, { id: `c${i}`, text: `claim number ${i} with some words`, x: i, y: i, author: 'seed' });
+    return Y.encodeStateAsUpdate(d);
+  })();
 
-  async function open(policy: CompactionPolicy, snapshot: Uint8Array) {
-    const store = new MemoryDocStore([], snapshot);
+  /** A scaled policy whose row threshold for SNAPSHOT is `rows` (never below its floor of 5); bytes stay out of reach. */
+  const rowsForSnapshot = (rows: number): CompactionPolicy => ({
+    maxUpdates: 5,
+    maxBytes: MiB,
+    scale: { snapshotBytesPerUpdate: SNAPSHOT.byteLength / rows, logShare: 1 },
+  });
+
+  async function open(policy: CompactionPolicy) {
+    const store = new MemoryDocStore([], SNAPSHOT);
     const writer = new GroupCommitWriter(store);
     const rooms = new RoomManager(store, writer, policy);
     const peer = new FakePeer('writer');
@@ -77,15 +80,10 @@ describe('RoomManager compaction', () => {
   }
 
   it('compacts a large snapshot only once the log has grown in proportion to it', async () => {
-    const { snapshot } = debate(60);
     // One row per 1/20 of the snapshot: the threshold is 20 rows, above the floor of 5.
-    const policy: CompactionPolicy = {
-      maxUpdates: 5,
-      maxBytes: MiB,
-      scale: { snapshotBytesPerUpdate: snapshot.byteLength / 20, logShare: 1 },
-    };
-    const { room, moves, compactions } = await open(policy, snapshot);
-    expect(room.snapshotBytes).toBe(snapshot.byteLength);
+    const policy = rowsForSnapshot(20);
+    const { room, moves, compactions } = await open(policy);
+    expect(room.snapshotBytes).toBe(SNAPSHOT.byteLength);
     await moves(19);
     expect(compactions()).toBe(0);
     expect(room.logCount).toBe(19);
@@ -95,13 +93,8 @@ describe('RoomManager compaction', () => {
   });
 
   it('steers the next threshold by the snapshot the compaction wrote', async () => {
-    const { snapshot } = debate(60);
-    const policy: CompactionPolicy = {
-      maxUpdates: 5,
-      maxBytes: MiB,
-      scale: { snapshotBytesPerUpdate: snapshot.byteLength / 20, logShare: 1 },
-    };
-    const { store, room, moves, compactions } = await open(policy, snapshot);
+    const policy = rowsForSnapshot(20);
+    const { store, room, moves, compactions } = await open(policy);
     // New claims make the compacted snapshot much larger than the loaded one.
     await moves(20, true);
     expect(compactions()).toBe(1);
@@ -116,11 +109,10 @@ describe('RoomManager compaction', () => {
   });
 
   it('compacts once the log holds the policy share of the snapshot in bytes', async () => {
-    const { snapshot } = debate(60);
     // The row threshold is out of reach; the byte threshold is half the snapshot.
     const policy: CompactionPolicy = { maxUpdates: 1_000_000, maxBytes: 100, scale: { snapshotBytesPerUpdate: 1, logShare: 0.5 } };
-    const { store, room, moves, compactions } = await open(policy, snapshot);
-    const limit = Math.floor(snapshot.byteLength / 2);
+    const { store, room, moves, compactions } = await open(policy);
+    const limit = Math.floor(SNAPSHOT.byteLength / 2);
     let before = 0;
     let rows = 0;
     for (; rows < 200 && compactions() === 0; rows++) {
@@ -135,17 +127,12 @@ describe('RoomManager compaction', () => {
   });
 
   it('a skipped compaction (another instance compacted first) keeps the snapshot size it knew', async () => {
-    const { snapshot } = debate(60);
-    const policy: CompactionPolicy = {
-      maxUpdates: 5,
-      maxBytes: MiB,
-      scale: { snapshotBytesPerUpdate: snapshot.byteLength / 20, logShare: 1 },
-    };
-    const { store, room, moves, compactions } = await open(policy, snapshot);
+    const policy = rowsForSnapshot(20);
+    const { store, room, moves, compactions } = await open(policy);
     store.skipNextCompaction();
     await moves(20);
     expect(compactions()).toBe(0);
-    expect(room.snapshotBytes).toBe(snapshot.byteLength);
+    expect(room.snapshotBytes).toBe(SNAPSHOT.byteLength);
     // The rows counted are taken as folded by the other compaction: the count starts again.
     expect(room.logCount).toBe(0);
     await moves(19);
@@ -166,38 +153,28 @@ describe('RoomManager compaction', () => {
   });
 
   it('keeps the floor for a small debate, and a fixed policy ignores the snapshot', async () => {
-    const { snapshot } = debate(60);
-    const scaledButSmall: CompactionPolicy = {
-      maxUpdates: 5,
-      maxBytes: MiB,
-      scale: { snapshotBytesPerUpdate: snapshot.byteLength, logShare: 1 },
-    };
-    const small = await open(scaledButSmall, snapshot);
+    // Scaled to one row for the whole snapshot: the floor of 5 rows governs.
+    const small = await open(rowsForSnapshot(1));
     await small.moves(4);
     expect(small.compactions()).toBe(0);
     await small.moves(1);
     expect(small.compactions()).toBe(1);
 
-    const fixed = await open({ maxUpdates: 5, maxBytes: MiB }, snapshot);
+    const fixed = await open({ maxUpdates: 5, maxBytes: MiB });
     await fixed.moves(5);
     expect(fixed.compactions()).toBe(1);
   });
 
   it('compacts at load when the stored log is already past the threshold', async () => {
-    const { snapshot } = debate(60);
-    const policy: CompactionPolicy = {
-      maxUpdates: 5,
-      maxBytes: MiB,
-      scale: { snapshotBytesPerUpdate: snapshot.byteLength / 20, logShare: 1 },
-    };
+    const policy = rowsForSnapshot(20);
     // 20 stored rows: a replica's claim moves since the snapshot.
     const replica = new Y.Doc();
-    Y.applyUpdate(replica, snapshot);
+    Y.applyUpdate(replica, SNAPSHOT);
     const log: Uint8Array[] = [];
     replica.on('update', (u: Uint8Array) => log.push(u));
     for (let i = 0; i < 20; i++) updateClaim(replica, 'c1', { x: i, y: i });
-    const under = new MemoryDocStore(log.slice(0, 19), snapshot);
-    const over = new MemoryDocStore(log, snapshot);
+    const under = new MemoryDocStore(log.slice(0, 19), SNAPSHOT);
+    const over = new MemoryDocStore(log, SNAPSHOT);
     for (const [store, expected] of [
       [under, 0],
       [over, 1],
